@@ -1,0 +1,38 @@
+from django.urls import path
+
+from accounts import views
+from sesconsole.views import not_built
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("settings/", views.account_settings, name="settings"),
+    path("settings/invitations/", views.invite_member, name="invite"),
+    path(
+        "settings/invitations/<int:invitation_id>/revoke/",
+        views.revoke_invitation,
+        name="revoke_invitation",
+    ),
+    path(
+        "settings/members/<int:user_id>/remove/",
+        views.remove_member,
+        name="remove_member",
+    ),
+    path(
+        "settings/members/<int:user_id>/roles/",
+        views.change_member_roles,
+        name="member_roles",
+    ),
+    path(
+        "settings/api-keys/",
+        not_built,
+        {
+            "area": "API keys",
+            "summary": "Create SecretId / SecretKey pairs for Tencent Cloud "
+            "SDK-compatible API access.",
+        },
+        name="api_keys",
+    ),
+    path("switch/", views.switch, name="switch"),
+    path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),
+]

@@ -1,0 +1,241 @@
+"""Personas, a real Celery worker, and a real browser."""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connections
+from django.test import Client
+
+from accounts.models import Account, Role, User
+from tests.environment import IN_CI
+from tests.factories import (
+    TEST_PASSWORD,
+    AccountFactory,
+    MembershipFactory,
+    UserFactory,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("SES_TEST_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = BASE_DIR / "test-artifacts"
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip on a developer's machine; under CI a missing part fails the run."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: this must not be skipped)")
+    pytest.skip(reason)
+
+
+# --- Personas -------------------------------------------------------------
+
+
+@pytest.fixture
+def account(db: None) -> Account:
+    return AccountFactory(name="Acme Mail", slug="acme")
+
+
+@pytest.fixture
+def owner(account: Account) -> User:
+    user = UserFactory(email="owner@acme.example.com", full_name="Olga Owner")
+    MembershipFactory(account=account, user=user, role=Role.OWNER)
+    return user
+
+
+@pytest.fixture
+def operator(account: Account) -> User:
+    user = UserFactory(email="operator@acme.example.com", full_name="Otto Operator")
+    MembershipFactory(account=account, user=user, role=Role.OPERATOR)
+    return user
+
+
+@pytest.fixture
+def reviewer(account: Account) -> User:
+    user = UserFactory(email="reviewer@acme.example.com", full_name="Rae Reviewer")
+    MembershipFactory(account=account, user=user, role=Role.REVIEWER)
+    return user
+
+
+@pytest.fixture
+def other_account(db: None) -> Account:
+    return AccountFactory(name="Other Corp", slug="other")
+
+
+@pytest.fixture
+def outsider(other_account: Account) -> User:
+    user = UserFactory(email="outsider@other.example.com", full_name="Xavier Outsider")
+    MembershipFactory(account=other_account, user=user, role=Role.OWNER)
+    return user
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+@pytest.fixture
+def owner_client(owner: User) -> Client:
+    return client_for(owner)
+
+
+@pytest.fixture
+def operator_client(operator: User) -> Client:
+    return client_for(operator)
+
+
+@pytest.fixture
+def reviewer_client(reviewer: User) -> Client:
+    return client_for(reviewer)
+
+
+@pytest.fixture
+def outsider_client(outsider: User) -> Client:
+    return client_for(outsider)
+
+
+@pytest.fixture
+def password() -> str:
+    return TEST_PASSWORD
+
+
+# --- A real Celery worker -------------------------------------------------
+
+
+def _database_url() -> str:
+    """The URL of the test database, for processes the tests start."""
+    db = connections["default"].settings_dict
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    user = db["USER"] or ""
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    host = db["HOST"] or "127.0.0.1"
+    port = f":{db['PORT']}" if db["PORT"] else ""
+    return f"postgres://{user}{password}@{host}{port}/{db['NAME']}"
+
+
+def _purge_broker() -> None:
+    from sesconsole.celery import app
+
+    app.control.purge()
+
+
+@pytest.fixture(scope="session")
+def celery_worker(
+    django_db_setup: None, django_db_blocker: object
+) -> Iterator[subprocess.Popen]:
+    """Start `celery -A sesconsole worker` on this test process's broker.
+
+    It reads and writes the test database, so tests that use it need
+    `transactional_db` (their writes must be committed to be seen).
+    """
+    from accounts.tasks import ping
+
+    with django_db_blocker.unblock():
+        database_url = _database_url()
+    _purge_broker()
+    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "0"}
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "sesconsole",
+            "worker",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if worker.poll() is not None:
+                raise RuntimeError(f"Celery worker exited with {worker.returncode}")
+            try:
+                ping.delay().get(timeout=5)
+                break
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise
+        yield worker
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+        _purge_broker()
+        if not settings.REDIS_URL:
+            shutil.rmtree(settings.SES_BROKER_DIR, ignore_errors=True)
+
+
+# --- A real browser -------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        skip_or_fail(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: object, live_server: object, request: pytest.FixtureRequest):
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 860}
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    console_errors: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            console_errors.append(message.text) if message.type == "error" else None
+        ),
+    )
+    yield page
+    if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=ARTIFACTS / f"{request.node.name}.png", full_page=True)
+    context.close()
+    assert not console_errors, f"browser console errors: {console_errors}"
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
