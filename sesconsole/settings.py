@@ -232,6 +232,12 @@ if SES_SYSTEM_MAIL_BACKEND.endswith("smtp.EmailBackend"):
     }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "SES Console <no-reply@localhost>")
 
+# --- Sender domains (domains app) ----------------------------------------
+# --- end of sender domains ---
+
+# --- Templates (templates_app) --------------------------------------------
+# --- end of templates ---
+
 # --- Internationalisation -------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

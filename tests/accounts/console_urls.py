@@ -1,0 +1,33 @@
+"""Console URLs of the accounts app, for the shared isolation test."""
+
+from accounts.models import Account, User
+from accounts.services import invite_member
+from tests.console_urls import ConsoleUrl
+
+
+def _invitation(account: Account, owner: User) -> dict:
+    invitation = invite_member(
+        account=account,
+        email="invitee@example.com",
+        roles=["operator"],
+        invited_by=owner,
+    )
+    return {"invitation_id": invitation.pk}
+
+
+URLS = [
+    ConsoleUrl("overview"),
+    ConsoleUrl("accounts:settings"),
+    ConsoleUrl("accounts:api_keys"),
+    ConsoleUrl("accounts:invite", method="post", data={"email": "x@example.com"}),
+    ConsoleUrl("accounts:revoke_invitation", _invitation, method="post"),
+    ConsoleUrl(
+        "accounts:remove_member", lambda a, owner: {"user_id": owner.pk}, method="post"
+    ),
+    ConsoleUrl(
+        "accounts:member_roles",
+        lambda a, owner: {"user_id": owner.pk},
+        method="post",
+        data={"roles": ["reviewer"]},
+    ),
+]
