@@ -1,28 +1,33 @@
 from django.urls import path
 
-from sesconsole.views import not_built
+from domains import views
 
 app_name = "domains"
 
 urlpatterns = [
+    path("domains/", views.domain_list, name="list"),
+    path("domains/new/", views.domain_create, name="create"),
+    path("domains/<int:domain_id>/", views.domain_detail, name="detail"),
+    path("domains/<int:domain_id>/check/", views.domain_check, name="check"),
+    path("domains/<int:domain_id>/delete/", views.domain_delete, name="delete"),
+    path("addresses/", views.address_list, name="addresses"),
+    path("addresses/new/", views.address_create, name="address_create"),
     path(
-        "domains/",
-        not_built,
-        {
-            "area": "Sender domains",
-            "summary": "Add the domains you send from and verify them with DNS "
-            "records (MX, SPF, DKIM, DMARC).",
-        },
-        name="list",
+        "addresses/<int:address_id>/", views.address_detail, name="address_detail"
     ),
     path(
-        "addresses/",
-        not_built,
-        {
-            "area": "Sender addresses",
-            "summary": "Create sender addresses on verified domains, with a "
-            "display name and an SMTP password.",
-        },
-        name="addresses",
+        "addresses/<int:address_id>/settings/",
+        views.address_update,
+        name="address_update",
+    ),
+    path(
+        "addresses/<int:address_id>/smtp-password/",
+        views.address_password,
+        name="address_password",
+    ),
+    path(
+        "addresses/<int:address_id>/delete/",
+        views.address_delete,
+        name="address_delete",
     ),
 ]

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "django.forms",
     "django_htmx",
     "axes",
@@ -233,6 +234,24 @@ if SES_SYSTEM_MAIL_BACKEND.endswith("smtp.EmailBackend"):
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "SES Console <no-reply@localhost>")
 
 # --- Sender domains (domains app) ----------------------------------------
+# What operators publish: MX to our inbound host, SPF including ours.
+SES_MX_HOST = env_str("SES_MX_HOST", "mx.ses.example.net")
+SES_SPF_INCLUDE = env_str("SES_SPF_INCLUDE", "spf.ses.example.net")
+# Resolvers that verification asks (`host[:port]`, comma-separated); empty:
+# the system resolver.
+SES_DNS_RESOLVERS = env_list("SES_DNS_RESOLVERS")
+SES_DNS_TIMEOUT = float(env_int("SES_DNS_TIMEOUT_SECONDS", 5))
+SES_DKIM_KEY_BITS = env_int("SES_DKIM_KEY_BITS", 2048)
+SES_MAX_DOMAINS_PER_ACCOUNT = env_int("SES_MAX_DOMAINS_PER_ACCOUNT", 10)
+SES_MAX_ADDRESSES_PER_DOMAIN = env_int("SES_MAX_ADDRESSES_PER_DOMAIN", 10)
+# A verified domain whose SPF or DKIM breaks keeps sending this long.
+SES_BROKEN_GRACE_HOURS = env_int("SES_BROKEN_GRACE_HOURS", 72)
+# Fernet keys for secrets at rest (newest first); empty: derived from SECRET_KEY.
+SES_ENCRYPTION_KEYS = env_list("SES_ENCRYPTION_KEYS")
+CELERY_BEAT_SCHEDULE["check-due-domains"] = {
+    "task": "domains.tasks.check_due_domains",
+    "schedule": 60.0,
+}
 # --- end of sender domains ---
 
 # --- Templates (templates_app) --------------------------------------------

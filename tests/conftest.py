@@ -14,6 +14,7 @@ from django.db import connections
 from django.test import Client
 
 from accounts.models import Account, Role, User
+from tests.dns_server import FixtureDnsServer
 from tests.environment import IN_CI
 from tests.factories import (
     TEST_PASSWORD,
@@ -183,6 +184,26 @@ def celery_worker(
         _purge_broker()
         if not settings.REDIS_URL:
             shutil.rmtree(settings.SES_BROKER_DIR, ignore_errors=True)
+
+
+# --- A real DNS server ----------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def dns_server() -> Iterator[FixtureDnsServer]:
+    server = FixtureDnsServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def dns(dns_server: FixtureDnsServer, settings: object) -> FixtureDnsServer:
+    """The loopback DNS server, empty, as the platform's only resolver."""
+    dns_server.clear()
+    settings.SES_DNS_RESOLVERS = [dns_server.address]
+    settings.SES_DNS_TIMEOUT = 1.0
+    return dns_server
 
 
 # --- A real browser -------------------------------------------------------

@@ -1,6 +1,8 @@
 import factory
+from django.utils import timezone
 
 from accounts.models import Account, Membership, Role, User
+from sesconsole.encryption import encrypt_text
 
 TEST_PASSWORD = "correct-horse-battery-9"
 
@@ -30,3 +32,44 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     account = factory.SubFactory(AccountFactory)
     user = factory.SubFactory(UserFactory)
     role = Role.OPERATOR
+
+
+# --- domains ---
+
+
+def _key_pair() -> tuple[str, str]:
+    from domains.dkim import generate_key_pair
+
+    return generate_key_pair(1024)
+
+
+class SenderDomainFactory(factory.django.DjangoModelFactory):
+    """A domain with a real (1024-bit, for speed) DKIM key pair."""
+
+    class Meta:
+        model = "domains.SenderDomain"
+
+    class Params:
+        key_pair = factory.LazyFunction(_key_pair)
+        verified = factory.Trait(
+            status="verified", verified_at=factory.LazyFunction(timezone.now)
+        )
+
+    account = factory.SubFactory(AccountFactory)
+    name = factory.Sequence(lambda n: f"mail{n}.example.com")
+    dkim_selector = factory.Sequence(lambda n: f"ses{n:06x}")
+    dkim_key_bits = 1024
+    dkim_private_key_encrypted = factory.LazyAttribute(
+        lambda o: encrypt_text(o.key_pair[0])
+    )
+    dkim_public_key = factory.LazyAttribute(lambda o: o.key_pair[1])
+
+
+class SenderAddressFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "domains.SenderAddress"
+
+    domain = factory.SubFactory(SenderDomainFactory, verified=True)
+    account = factory.SelfAttribute("domain.account")
+    local_part = factory.Sequence(lambda n: f"sender{n}")
+    sender_name = "Acme Support"

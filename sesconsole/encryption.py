@@ -1,0 +1,45 @@
+"""Encrypt secrets at rest (DKIM private keys, API secret keys).
+
+Keys come from `SES_ENCRYPTION_KEYS` (comma-separated Fernet keys, newest
+first, so old keys can be rotated out). Without it, one key is derived from
+SECRET_KEY — fine for a single install, but then rotating SECRET_KEY makes
+stored secrets unreadable, so production should set its own keys.
+"""
+
+import base64
+import hashlib
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+
+def _fernet() -> MultiFernet:
+    keys = list(settings.SES_ENCRYPTION_KEYS)
+    if not keys:
+        digest = hashlib.sha256(
+            b"sesconsole-encryption:" + settings.SECRET_KEY.encode()
+        ).digest()
+        keys = [base64.urlsafe_b64encode(digest).decode()]
+    try:
+        return MultiFernet([Fernet(key) for key in keys])
+    except ValueError:
+        raise ImproperlyConfigured(
+            "SES_ENCRYPTION_KEYS must be Fernet keys (32 url-safe base64 bytes); "
+            "make one with: python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())'"
+        ) from None
+
+
+def encrypt_text(plain: str) -> str:
+    return _fernet().encrypt(plain.encode()).decode()
+
+
+def decrypt_text(token: str) -> str:
+    try:
+        return _fernet().decrypt(token.encode()).decode()
+    except InvalidToken:
+        raise ImproperlyConfigured(
+            "A stored secret cannot be decrypted: SES_ENCRYPTION_KEYS (or "
+            "SECRET_KEY) changed without keeping the old key."
+        ) from None
