@@ -217,17 +217,24 @@ def lookup(resolver: dns.resolver.Resolver, host: str, rdtype: str) -> list[str]
     except dns.resolver.NXDOMAIN:
         return []
     except (dns.exception.Timeout, dns.resolver.LifetimeTimeout):
-        raise CouldNotCheck(f"No answer for {host} within {resolver.lifetime:g} s.")
+        raise CouldNotCheck(
+            f"No answer for {host} within {resolver.lifetime:g} s."
+        ) from None
     except dns.resolver.NoNameservers:
-        raise CouldNotCheck(f"The DNS servers failed to answer for {host} (SERVFAIL).")
+        raise CouldNotCheck(
+            f"The DNS servers failed to answer for {host} (SERVFAIL)."
+        ) from None
     except dns.exception.DNSException as error:
-        raise CouldNotCheck(f"DNS lookup of {host} failed: {error}.")
+        raise CouldNotCheck(f"DNS lookup of {host} failed: {error}.") from None
     if answer.rrset is None:
         return []
     if answer.rdtype == dns.rdatatype.TXT:
         return [b"".join(r.strings).decode(errors="replace") for r in answer.rrset]
     if answer.rdtype == dns.rdatatype.MX:
-        return [f"{r.preference} {r.exchange.to_text(omit_final_dot=True)}" for r in answer.rrset]
+        return [
+            f"{r.preference} {r.exchange.to_text(omit_final_dot=True)}"
+            for r in answer.rrset
+        ]
     return [r.to_text() for r in answer.rrset]
 
 

@@ -69,6 +69,6 @@ class SmtpPasswordForm(forms.Form):
         required=False,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="10–20 characters with a digit, a lower-case and an upper-case "
+        help_text="10 to 20 characters with a digit, a lower-case and an upper-case "
         "letter. Leave empty to have one generated.",
     )

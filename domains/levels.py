@@ -27,5 +27,5 @@ HIGHEST_AUTOMATIC_LEVEL = 20
 
 
 def daily_limit_for(level: int) -> int:
-    """The daily limit of an automatic level (1–20)."""
+    """The daily limit of an automatic level (1 to 20)."""
     return DAILY_LIMITS[level]

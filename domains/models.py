@@ -129,7 +129,9 @@ class DnsRecordCheck(models.Model):
     class Meta:
         ordering = ["domain", "kind"]
         constraints = [
-            models.UniqueConstraint(fields=["domain", "kind"], name="one_check_per_record")
+            models.UniqueConstraint(
+                fields=["domain", "kind"], name="one_check_per_record"
+            )
         ]
 
     def __str__(self) -> str:

@@ -34,7 +34,9 @@ def normalize_domain(raw: str) -> str:
     try:
         ascii_name = idna.encode(name, uts46=True).decode("ascii")
     except idna.IDNAError as error:
-        raise InvalidName(f"“{raw.strip()}” is not a valid domain name ({error}).")
+        raise InvalidName(
+            f"“{raw.strip()}” is not a valid domain name ({error})."
+        ) from None
     if len(ascii_name) > 253:
         raise InvalidName("A domain name has at most 253 characters.")
     labels = ascii_name.split(".")

@@ -85,6 +85,16 @@ def dkim_private_key(domain: SenderDomain) -> str:
     return decrypt_text(domain.dkim_private_key_encrypted)
 
 
+def sign_message(domain: SenderDomain, message: bytes) -> bytes:
+    """The DKIM-Signature header for `message`, signed with the domain's key."""
+    return dkim.sign(
+        message,
+        domain=domain.name,
+        selector=domain.dkim_selector,
+        private_pem=dkim_private_key(domain),
+    )
+
+
 def delete_domain(*, domain: SenderDomain) -> None:
     domain.delete()
 

@@ -12,9 +12,7 @@ urlpatterns = [
     path("domains/<int:domain_id>/delete/", views.domain_delete, name="delete"),
     path("addresses/", views.address_list, name="addresses"),
     path("addresses/new/", views.address_create, name="address_create"),
-    path(
-        "addresses/<int:address_id>/", views.address_detail, name="address_detail"
-    ),
+    path("addresses/<int:address_id>/", views.address_detail, name="address_detail"),
     path(
         "addresses/<int:address_id>/settings/",
         views.address_update,

@@ -255,6 +255,14 @@ CELERY_BEAT_SCHEDULE["check-due-domains"] = {
 # --- end of sender domains ---
 
 # --- Templates (templates_app) --------------------------------------------
+# Words shown to the author and reviewer as findings; blocking words refuse
+# the submission. Comma-separated, matched case-insensitively.
+SES_SENSITIVE_WORDS = env_list(
+    "SES_SENSITIVE_WORDS", ["casino", "lottery", "viagra", "彩票", "贷款"]
+)
+SES_BLOCKING_WORDS = env_list("SES_BLOCKING_WORDS", ["赌博", "博彩", "代开发票"])
+# Largest template body (HTML plus text, and any uploaded file), in bytes.
+SES_TEMPLATE_MAX_BYTES = env_int("SES_TEMPLATE_MAX_BYTES", 1024 * 1024)
 # --- end of templates ---
 
 # --- Internationalisation -------------------------------------------------

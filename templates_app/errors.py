@@ -5,6 +5,7 @@ it inline next to what the author typed; None means the whole form.
 """
 
 from collections.abc import Iterable
+from typing import Self
 
 from sesconsole.errors import ServiceError
 
@@ -12,6 +13,11 @@ from sesconsole.errors import ServiceError
 class TemplateError(ServiceError):
     code = "FailedOperation"
     field: str | None = None
+
+    def on(self, field: str) -> Self:
+        """Show this error on another form field."""
+        self.field = field
+        return self
 
 
 class TemplateNameIllegal(TemplateError):

@@ -212,8 +212,10 @@ def _css_value_problem(tokens: list) -> str | None:
                 return problem
         elif token.type in {"() block", "[] block", "{} block"}:
             return "a bracketed block"
-        elif token.type == "at-keyword" or token.type == "error":
-            return "unreadable CSS"
+        elif token.type == "error":
+            return "malformed CSS"
+        elif token.type == "at-keyword":
+            return token.type
     return None
 
 
@@ -285,8 +287,9 @@ class _RecordingSanitizer(BleachSanitizerFilter):
                     else is_safe_url(value)
                 )
                 if not safe:
-                    scheme = url_scheme(value) or "unsafe"
-                    self.report.remove(f"{scheme}: URL in {name} on <{tag}>")
+                    scheme = url_scheme(value)
+                    label = f"{scheme}: URL" if scheme else "unsafe URL"
+                    self.report.remove(f"{label} in {name} on <{tag}>")
                     continue
                 if VARIABLE_MARK in value:
                     self.report.url_templates.append(value)

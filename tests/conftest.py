@@ -107,6 +107,26 @@ def password() -> str:
     return TEST_PASSWORD
 
 
+# --- A real DNS server ----------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def dns_server() -> Iterator[FixtureDnsServer]:
+    server = FixtureDnsServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def dns(dns_server: FixtureDnsServer, settings: object) -> FixtureDnsServer:
+    """The loopback DNS server, empty, as the platform's only resolver."""
+    dns_server.clear()
+    settings.SES_DNS_RESOLVERS = [dns_server.address]
+    settings.SES_DNS_TIMEOUT = 1.0
+    return dns_server
+
+
 # --- A real Celery worker -------------------------------------------------
 
 
@@ -130,19 +150,26 @@ def _purge_broker() -> None:
 
 @pytest.fixture(scope="session")
 def celery_worker(
-    django_db_setup: None, django_db_blocker: object
+    django_db_setup: None, django_db_blocker: object, dns_server: FixtureDnsServer
 ) -> Iterator[subprocess.Popen]:
     """Start `celery -A sesconsole worker` on this test process's broker.
 
     It reads and writes the test database, so tests that use it need
-    `transactional_db` (their writes must be committed to be seen).
+    `transactional_db` (their writes must be committed to be seen). Its DNS
+    resolver is the fixture DNS server.
     """
     from accounts.tasks import ping
 
     with django_db_blocker.unblock():
         database_url = _database_url()
     _purge_broker()
-    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "0"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DEBUG": "0",
+        "SES_DNS_RESOLVERS": dns_server.address,
+        "SES_DNS_TIMEOUT_SECONDS": "1",
+    }
     worker = subprocess.Popen(
         [
             sys.executable,
@@ -184,26 +211,6 @@ def celery_worker(
         _purge_broker()
         if not settings.REDIS_URL:
             shutil.rmtree(settings.SES_BROKER_DIR, ignore_errors=True)
-
-
-# --- A real DNS server ----------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def dns_server() -> Iterator[FixtureDnsServer]:
-    server = FixtureDnsServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def dns(dns_server: FixtureDnsServer, settings: object) -> FixtureDnsServer:
-    """The loopback DNS server, empty, as the platform's only resolver."""
-    dns_server.clear()
-    settings.SES_DNS_RESOLVERS = [dns_server.address]
-    settings.SES_DNS_TIMEOUT = 1.0
-    return dns_server
 
 
 # --- A real browser -------------------------------------------------------

@@ -129,7 +129,9 @@ class FixtureDnsServer:
                 continue
             except OSError:
                 return
-            threading.Thread(target=self._serve_tcp_client, args=(conn,), daemon=True).start()
+            threading.Thread(
+                target=self._serve_tcp_client, args=(conn,), daemon=True
+            ).start()
 
     def _serve_tcp_client(self, conn: socket.socket) -> None:
         with conn:

@@ -73,3 +73,54 @@ class SenderAddressFactory(factory.django.DjangoModelFactory):
     account = factory.SelfAttribute("domain.account")
     local_part = factory.Sequence(lambda n: f"sender{n}")
     sender_name = "Acme Support"
+
+
+# --- templates_app ---
+
+
+class EmailTemplateFactory(factory.django.DjangoModelFactory):
+    """A template made through the real services: sanitised, checked, versioned.
+
+    `status` takes it through the workflow: "draft" (default), "pending",
+    "approved" or "rejected"; `author` defaults to a new operator of the
+    account, the reviewer to a new reviewer of it.
+    """
+
+    class Meta:
+        model = "templates_app.EmailTemplate"
+
+    account = factory.SubFactory(AccountFactory)
+    name = factory.Sequence(lambda n: f"Template {n}")
+    kind = "html"
+    summary = ""
+    body = "<p>Hello {{name}}</p>"
+    text_alternative = ""
+
+    @classmethod
+    def _create(
+        cls,
+        model_class: type,
+        *args: object,
+        author: User | None = None,
+        status: str = "draft",
+        **kwargs: object,
+    ) -> object:
+        from templates_app import services
+
+        account = kwargs["account"]
+        if author is None:
+            author = MembershipFactory(account=account, role=Role.OPERATOR).user
+        template = services.create_template(
+            author=author, submit=status != "draft", **kwargs
+        )
+        if status in {"approved", "rejected"}:
+            reviewer = MembershipFactory(account=account, role=Role.REVIEWER).user
+            version = template.current_version
+            if status == "approved":
+                services.approve_version(version=version, reviewer=reviewer)
+            else:
+                services.reject_version(
+                    version=version, reviewer=reviewer, reason="Not this time."
+                )
+        template.refresh_from_db()
+        return template

@@ -70,9 +70,15 @@ def test_spf_rules(settings):
     assert "ip4:1.2.3.4 include:_spf.google.com include:spf.ses.test ~all" in (
         merged.message
     )
-    assert evaluate_spf(
-        ["v=spf1 ip4:1.2.3.4 include:spf.ses.test -all", "google-site-verification=x"]
-    ).status == PASS
+    assert (
+        evaluate_spf(
+            [
+                "v=spf1 ip4:1.2.3.4 include:spf.ses.test -all",
+                "google-site-verification=x",
+            ]
+        ).status
+        == PASS
+    )
     two = evaluate_spf(["v=spf1 include:spf.ses.test ~all", "v=spf1 mx -all"])
     assert two.status == FAIL
     assert "2 SPF records" in two.message
