@@ -1,18 +1,21 @@
 from django.urls import path
 
+from sending import views
 from sesconsole.views import not_built
 
 app_name = "sending"
 
 urlpatterns = [
+    path("send/", views.send, name="send"),
+    path("send/requests/<str:request_id>/", views.request_status, name="request"),
+    path("messages/", views.message_log, name="messages"),
+    path("messages/<str:message_id>/", views.message_detail, name="message"),
+    path("suppression/", views.suppression_list, name="suppression"),
+    path("suppression/new/", views.suppression_add, name="suppression_add"),
     path(
-        "send/",
-        not_built,
-        {
-            "area": "Send email",
-            "summary": "Send an approved template to up to 20 recipients.",
-        },
-        name="send",
+        "suppression/<int:suppression_id>/remove/",
+        views.suppression_remove,
+        name="suppression_remove",
     ),
     path(
         "batches/",
@@ -31,24 +34,5 @@ urlpatterns = [
             "summary": "Upload CSV files of recipients and their variables.",
         },
         name="recipient_lists",
-    ),
-    path(
-        "messages/",
-        not_built,
-        {
-            "area": "Message log",
-            "summary": "Find any message by MessageId, recipient, date or status.",
-        },
-        name="messages",
-    ),
-    path(
-        "suppression/",
-        not_built,
-        {
-            "area": "Suppression list",
-            "summary": "Addresses that are never sent to: hard bounces, "
-            "complaints, unsubscribes and your own entries.",
-        },
-        name="suppression",
     ),
 ]

@@ -254,6 +254,28 @@ CELERY_BEAT_SCHEDULE["check-due-domains"] = {
 }
 # --- end of sender domains ---
 
+# --- Sending (sending app) --------------------------------------------------
+# Where mail goes: smtp://[user:pass@]host:port[?starttls=1] (a relay) or
+# mx:// (each recipient domain's MX; mx://?port=N for test servers).
+# The default is the local mail sink that `make run` starts.
+SES_DELIVERY_URL = env_str("SES_DELIVERY_URL", "smtp://127.0.0.1:2526")
+SES_BOUNCE_DOMAIN = env_str("SES_BOUNCE_DOMAIN", "bounce.ses.example.net")
+SES_EHLO_HOSTNAME = env_str("SES_EHLO_HOSTNAME", "localhost")
+SES_SMTP_TIMEOUT_SECONDS = env_int("SES_SMTP_TIMEOUT_SECONDS", 30)
+# Deferred mail: retry after base, 2x, 4x ... (at most an hour), up to 72 hours.
+SES_RETRY_BASE_SECONDS = float(env_str("SES_RETRY_BASE_SECONDS", "60"))
+# Retries due sooner than this go as Celery countdowns; later ones wait for
+# the sweeper. Keep it far below the broker's visibility timeout.
+SES_RETRY_COUNTDOWN_MAX_SECONDS = env_int("SES_RETRY_COUNTDOWN_MAX_SECONDS", 300)
+# A message `sending` (or dispatched and not picked up) for longer than this
+# is taken to be lost with its worker and queued again.
+SES_SENDING_STALE_SECONDS = env_int("SES_SENDING_STALE_SECONDS", 300)
+CELERY_BEAT_SCHEDULE["sweep-messages"] = {
+    "task": "sending.tasks.sweep_messages",
+    "schedule": 30.0,
+}
+# --- end of sending ---
+
 # --- Templates (templates_app) --------------------------------------------
 # Words shown to the author and reviewer as findings; blocking words refuse
 # the submission. Comma-separated, matched case-insensitively.

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from accounts import views as account_views
 from accounts.forms import LoginForm
+from sending import views as sending_views
 
 admin.site.site_header = "SES Console staff"
 admin.site.site_title = "SES Console staff"
@@ -57,5 +58,6 @@ urlpatterns = [
     path("", include("templates_app.urls")),
     path("", include("sending.urls")),
     path("", include("stats.urls")),
+    path("u/<str:token>/", sending_views.unsubscribe_view, name="unsubscribe"),
     path("admin/", admin.site.urls),
 ]

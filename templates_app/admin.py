@@ -8,7 +8,14 @@ class VersionInline(admin.TabularInline):
     model = TemplateVersion
     fk_name = "template"
     extra = 0
-    fields = ["number", "status", "submitted_by", "submitted_at", "reviewed_by", "reason"]
+    fields = [
+        "number",
+        "status",
+        "submitted_by",
+        "submitted_at",
+        "reviewed_by",
+        "reason",
+    ]
     readonly_fields = fields
     show_change_link = True
     can_delete = False
@@ -21,7 +28,14 @@ class VersionInline(admin.TabularInline):
 class EmailTemplateAdmin(admin.ModelAdmin):
     """Staff see and delete templates; content changes go through review."""
 
-    list_display = ["name", "account", "kind", "status", "approved_version", "updated_at"]
+    list_display = [
+        "name",
+        "account",
+        "kind",
+        "status",
+        "approved_version",
+        "updated_at",
+    ]
     list_filter = ["status", "kind"]
     search_fields = ["name", "summary", "account__name", "account__slug"]
     list_select_related = ["account", "approved_version"]

@@ -42,12 +42,14 @@ class Finding:
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> "Finding":
-        return cls(**{key: data[key] for key in ("kind", "label", "excerpt", "blocking")})
+        return cls(
+            **{key: data[key] for key in ("kind", "label", "excerpt", "blocking")}
+        )
 
 
 _WECHAT_NAMES = r"(?:微信|威信|薇信|维信|v信|weixin|wei\s?xin|we\s?chat|\bvx\b|\bwx\b)"
 WECHAT_ID = re.compile(
-    _WECHAT_NAMES + r"\s*(?:号|id|号码)?\s*[:：]?\s*([a-z][-_a-z0-9]{5,19})\b",
+    _WECHAT_NAMES + r"\s*(?:号|id|号码)?\s*[:\uff1a]?\s*([a-z][-_a-z0-9]{5,19})\b",
     re.IGNORECASE,
 )
 WECHAT_MENTION = re.compile(
@@ -55,7 +57,7 @@ WECHAT_MENTION = re.compile(
     re.IGNORECASE,
 )
 QQ_NUMBER = re.compile(
-    r"(?:\bqq|扣扣|企鹅)\s*(?:号码|号|群|group)?\s*[:：]?\s*([1-9]\d{4,11})\b",
+    r"(?:\bqq|扣扣|企鹅)\s*(?:号码|号|群|group)?\s*[:\uff1a]?\s*([1-9]\d{4,11})\b",
     re.IGNORECASE,
 )
 QR_CODE = re.compile(
@@ -94,7 +96,9 @@ class _Attributes(HTMLParser):
         if tag == "a" and values.get("href"):
             self.links.append(values["href"] or "")
         if tag == "img":
-            self.images.append(" ".join(filter(None, [values.get("src"), values.get("alt")])))
+            self.images.append(
+                " ".join(filter(None, [values.get("src"), values.get("alt")]))
+            )
 
 
 def _excerpt(text: str, start: int, end: int) -> str:

@@ -26,7 +26,9 @@ class TemplateForm(forms.Form):
     body = forms.CharField(
         required=False,
         strip=False,
-        widget=forms.Textarea(attrs={"rows": 16, "class": "code", "spellcheck": "false"}),
+        widget=forms.Textarea(
+            attrs={"rows": 16, "class": "code", "spellcheck": "false"}
+        ),
         help_text="Write variables as {{name}}: letters, digits and underscores. "
         "Values are inserted as plain text, never run as code.",
     )
@@ -62,7 +64,9 @@ class TemplateForm(forms.Form):
                 "name": template.name,
                 "kind": template.kind,
                 "summary": template.summary,
-                "body": version.body_html if template.kind == Kind.HTML else version.body_text,
+                "body": version.body_html
+                if template.kind == Kind.HTML
+                else version.body_text,
                 "text_alternative": ""
                 if version.text_generated or template.kind == Kind.TEXT
                 else version.body_text,
@@ -140,9 +144,7 @@ def preview_form(variables: list[str], values: dict[str, str]) -> forms.Form:
     preview's own parameters.
     """
     fields = {
-        name: forms.CharField(
-            label=f"{{{{{name}}}}}", required=False, max_length=2000
-        )
+        name: forms.CharField(label=f"{{{{{name}}}}}", required=False, max_length=2000)
         for name in variables
     }
     form_class = type("PreviewForm", (forms.Form,), fields)

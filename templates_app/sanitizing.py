@@ -137,7 +137,7 @@ class Removal:
     count: int
 
     def __str__(self) -> str:
-        return f"{self.what} (×{self.count})" if self.count > 1 else self.what
+        return f"{self.what} (\u00d7{self.count})" if self.count > 1 else self.what
 
 
 @dataclass(frozen=True)
@@ -238,10 +238,13 @@ class _EmailCssSanitizer(CSSSanitizer):
             if name not in self.allowed_css_properties:
                 self.report.remove(f"CSS property {name}")
                 continue
-            if problem := _css_value_problem(item.value):
+            value = tinycss2.serialize(item.value).strip()
+            # Escapes hide names from filters (`\75rl(` is `url(`); email CSS
+            # never needs them.
+            problem = "escaped characters" if "\\" in value else None
+            if problem := problem or _css_value_problem(item.value):
                 self.report.remove(f"CSS {name} using {problem}")
                 continue
-            value = tinycss2.serialize(item.value).strip()
             important = " !important" if item.important else ""
             kept.append(f"{name}: {value}{important}")
         return "; ".join(kept)
@@ -336,8 +339,10 @@ def _is_quiet(token: dict) -> bool:
     if name != "meta":
         return False
     attrs = {key[1]: value for key, value in (token.get("data") or {}).items()}
-    kind = attrs.get("http-equiv") or attrs.get("name") or (
-        "charset" if "charset" in attrs else ""
+    kind = (
+        attrs.get("http-equiv")
+        or attrs.get("name")
+        or ("charset" if "charset" in attrs else "")
     )
     return bool(QUIET_META.match(kind))
 

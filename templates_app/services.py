@@ -75,7 +75,9 @@ def _clean_name(account: Account, name: str, *, exclude_pk: int | None) -> str:
     return name
 
 
-def prepare_content(*, kind: str, body: str, text_alternative: str = "") -> PreparedContent:
+def prepare_content(
+    *, kind: str, body: str, text_alternative: str = ""
+) -> PreparedContent:
     """Check, sanitise and analyse a template's content; raise what is wrong."""
     body = body.replace("\r\n", "\n")
     text_alternative = text_alternative.replace("\r\n", "\n").strip()
@@ -156,7 +158,9 @@ def create_template(
                 created_by=author,
             )
     except IntegrityError:  # a concurrent create took the name
-        raise TemplateNameIllegal(f"A template named “{name}” already exists.") from None
+        raise TemplateNameIllegal(
+            f"A template named “{name}” already exists."
+        ) from None
     version = TemplateVersion(
         account=account, template=template, number=1, created_by=author
     )

@@ -131,7 +131,9 @@ def render_subject(subject: str, values: Mapping[str, object]) -> str:
     return rendered
 
 
-def check_link_values(url_templates: Iterable[str], values: Mapping[str, object]) -> None:
+def check_link_values(
+    url_templates: Iterable[str], values: Mapping[str, object]
+) -> None:
     """Refuse values that would make a link's URL anything but a web link."""
     for template in url_templates:
         url = substitute(template, values, escape=False)

@@ -45,18 +45,43 @@ PREVIEW_CSP = {
 }
 
 
+# Inline styles are the preview document's own (its CSP allows them).
+PREVIEW_NOTE_STYLE = "font: 15px/1.5 sans-serif; color: #c62828; margin: 16px"
+PREVIEW_TEXT_STYLE = (
+    "white-space: pre-wrap; font: 14px/1.5 ui-monospace, monospace; margin: 16px"
+)
+
+
 def _template_or_404(request: HttpRequest, template_id: int) -> EmailTemplate:
     return get_for_account_or_404(
         EmailTemplate.objects.with_versions(), request.account, pk=template_id
     )
 
 
-def _version_or_404(request: HttpRequest, template_id: int, number: int) -> TemplateVersion:
+def _version_or_404(
+    request: HttpRequest, template_id: int, number: int
+) -> TemplateVersion:
     return get_for_account_or_404(
         TemplateVersion.objects.select_related("template"),
         request.account,
         template_id=template_id,
         number=number,
+    )
+
+
+def _role_denied(request: HttpRequest, *roles: str) -> HttpResponse | None:
+    """The 403 page when the user lacks all of `roles`, else None.
+
+    Object views call it after fetching the object, so a member of another
+    account gets 404 whatever roles they hold in their own.
+    """
+    if request.account_context.has_role(*roles):
+        return None
+    return render(
+        request,
+        "accounts/role_required.html",
+        {"required_roles": [Role(role).label for role in roles]},
+        status=403,
     )
 
 
@@ -70,9 +95,7 @@ def _field(form: TemplateForm | RejectForm, error: TemplateError) -> str | None:
 
 def _report_saved(request: HttpRequest, version: TemplateVersion) -> None:
     if version.status == Status.PENDING:
-        messages.success(
-            request, f"Version {version.number} was submitted for review."
-        )
+        messages.success(request, f"Version {version.number} was submitted for review.")
     else:
         messages.success(request, f"Version {version.number} was saved as a draft.")
     if version.removed:
@@ -95,7 +118,9 @@ def template_list(request: HttpRequest) -> HttpResponse:
     else:
         status = ""
     page = Paginator(templates, PAGE_SIZE).get_page(request.GET.get("page"))
-    filters = urlencode({key: value for key, value in [("q", query), ("status", status)] if value})
+    filters = urlencode(
+        {key: value for key, value in [("q", query), ("status", status)] if value}
+    )
     context = {
         "page": page,
         "query": query,
@@ -134,9 +159,11 @@ def template_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-@console_view(*EDITORS)
+@console_view()
 def template_edit(request: HttpRequest, template_id: int) -> HttpResponse:
     template = _template_or_404(request, template_id)
+    if denied := _role_denied(request, *EDITORS):
+        return denied
     current = template.current_version
     if request.method == "POST":
         form = TemplateForm(request.POST, request.FILES)
@@ -174,7 +201,9 @@ def _frame_url(version: TemplateVersion, values: dict[str, str]) -> str:
         "templates_app:preview_frame",
         kwargs={"template_id": version.template_id, "number": version.number},
     )
-    query = urlencode({f"{PREVIEW_PREFIX}-{name}": value for name, value in values.items()})
+    query = urlencode(
+        {f"{PREVIEW_PREFIX}-{name}": value for name, value in values.items()}
+    )
     return f"{url}?{query}" if query else url
 
 
@@ -201,9 +230,11 @@ def template_detail(request: HttpRequest, template_id: int) -> HttpResponse:
 
 
 @require_POST
-@console_view(*EDITORS)
+@console_view()
 def template_submit(request: HttpRequest, template_id: int) -> HttpResponse:
     template = _template_or_404(request, template_id)
+    if denied := _role_denied(request, *EDITORS):
+        return denied
     try:
         version = services.submit_template(template=template, author=request.user)
     except TemplateError as error:
@@ -218,9 +249,11 @@ def template_submit(request: HttpRequest, template_id: int) -> HttpResponse:
 
 
 @require_POST
-@console_view(*EDITORS)
+@console_view()
 def template_withdraw(request: HttpRequest, template_id: int) -> HttpResponse:
     template = _template_or_404(request, template_id)
+    if denied := _role_denied(request, *EDITORS):
+        return denied
     try:
         version = services.withdraw_template(template=template, author=request.user)
     except TemplateError as error:
@@ -234,7 +267,9 @@ def template_withdraw(request: HttpRequest, template_id: int) -> HttpResponse:
 
 @require_GET
 @console_view()
-def template_preview(request: HttpRequest, template_id: int, number: int) -> HttpResponse:
+def template_preview(
+    request: HttpRequest, template_id: int, number: int
+) -> HttpResponse:
     version = _version_or_404(request, template_id, number)
     values = preview_values(version.variables, request.GET)
     narrow = request.GET.get("width") == "narrow"
@@ -271,14 +306,11 @@ def preview_frame(request: HttpRequest, template_id: int, number: int) -> HttpRe
     try:
         rendered = render_version(version, values)
     except TemplateError as error:
-        document = DOCUMENT.format(
-            body=f'<p style="font-family:sans-serif;color:#c62828">{escape(error.message)}</p>'
-        )
+        body = f'<p style="{PREVIEW_NOTE_STYLE}">{escape(error.message)}</p>'
+        document = DOCUMENT.format(body=body)
     else:
-        document = rendered.html or DOCUMENT.format(
-            body='<pre style="white-space:pre-wrap;font:14px/1.5 ui-monospace,monospace;'
-            f'margin:16px">{escape(rendered.text)}</pre>'
-        )
+        body = f'<pre style="{PREVIEW_TEXT_STYLE}">{escape(rendered.text)}</pre>'
+        document = rendered.html or DOCUMENT.format(body=body)
     response = HttpResponse(document, content_type="text/html; charset=utf-8")
     response["Referrer-Policy"] = "no-referrer"
     response["Cache-Control"] = "private, no-store"
@@ -288,7 +320,9 @@ def preview_frame(request: HttpRequest, template_id: int, number: int) -> HttpRe
 @require_GET
 @console_view(Role.REVIEWER)
 def review_queue(request: HttpRequest) -> HttpResponse:
-    versions = list(TemplateVersion.objects.for_account(request.account).pending_review())
+    versions = list(
+        TemplateVersion.objects.for_account(request.account).pending_review()
+    )
     return render(
         request,
         "templates_app/review_queue.html",
@@ -335,15 +369,20 @@ def _reviewable_or_404(request: HttpRequest, version_id: int) -> TemplateVersion
 
 
 @require_GET
-@console_view(Role.REVIEWER)
+@console_view()
 def review_version(request: HttpRequest, version_id: int) -> HttpResponse:
-    return _review_page(request, _reviewable_or_404(request, version_id))
+    version = _reviewable_or_404(request, version_id)
+    if denied := _role_denied(request, Role.REVIEWER):
+        return denied
+    return _review_page(request, version)
 
 
 @require_POST
-@console_view(Role.REVIEWER)
+@console_view()
 def approve(request: HttpRequest, version_id: int) -> HttpResponse:
     version = _reviewable_or_404(request, version_id)
+    if denied := _role_denied(request, Role.REVIEWER):
+        return denied
     try:
         services.approve_version(version=version, reviewer=request.user)
     except TemplateError as error:
@@ -358,9 +397,11 @@ def approve(request: HttpRequest, version_id: int) -> HttpResponse:
 
 
 @require_POST
-@console_view(Role.REVIEWER)
+@console_view()
 def reject(request: HttpRequest, version_id: int) -> HttpResponse:
     version = _reviewable_or_404(request, version_id)
+    if denied := _role_denied(request, Role.REVIEWER):
+        return denied
     form = RejectForm(request.POST)
     if form.is_valid():
         try:

@@ -124,3 +124,28 @@ class EmailTemplateFactory(factory.django.DjangoModelFactory):
                 )
         template.refresh_from_db()
         return template
+
+
+# --- sending ---
+
+
+class MessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "sending.Message"
+
+    domain = factory.SubFactory(SenderDomainFactory, verified=True)
+    account = factory.SelfAttribute("domain.account")
+    request_id = factory.Sequence(lambda n: f"request{n:08d}")
+    from_name = "Acme Support"
+    from_email = factory.LazyAttribute(lambda o: f"noreply@{o.domain.name}")
+    recipient = factory.Sequence(lambda n: f"someone{n}@example.org")
+    subject = "Hello"
+
+
+class SuppressionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "sending.Suppression"
+
+    account = factory.SubFactory(AccountFactory)
+    address = factory.Sequence(lambda n: f"blocked{n}@example.org")
+    reason = "manual"

@@ -38,6 +38,7 @@ NOT_CONSOLE = {
     "password_change_done",
     "accounts:switch",
     "accounts:accept_invitation",
+    "unsubscribe",
 }
 
 

@@ -27,7 +27,9 @@ class Command(BaseCommand):
             .first()
         )
         if template is None:
-            raise CommandError(f"There is no template with ID {options['template_id']}.")
+            raise CommandError(
+                f"There is no template with ID {options['template_id']}."
+            )
         version = template.current_version
         if version is None or version.status != Status.PENDING:
             raise CommandError(

@@ -1,0 +1,1 @@
+"""Delivery: from a claimed message to an SMTP answer, and what it means."""

@@ -1,0 +1,51 @@
+from sesconsole.errors import ServiceError
+
+
+class NoRecipients(ServiceError):
+    code = "InvalidParameterValue.EmailAddressIsNULL"
+    default_message = "Add at least one recipient."
+
+
+class TooManyRecipients(ServiceError):
+    code = "FailedOperation.TooManyRecipients"
+    default_message = "Too many recipients in one request."
+
+
+class IllegalEmailAddress(ServiceError):
+    code = "InvalidParameterValue.IllegalEmailAddress"
+    default_message = "An email address is not valid."
+
+
+class NoSuchSender(ServiceError):
+    code = "InvalidParameterValue.NoSuchSender"
+    default_message = "This sender address does not exist in your account."
+
+
+class DomainNotVerified(ServiceError):
+    code = "OperationDenied.DomainNotVerified"
+    default_message = "The sender's domain is not verified."
+
+
+class TemporaryBlocked(ServiceError):
+    code = "FailedOperation.TemporaryBlocked"
+    default_message = "The sender's domain is blocked for the rest of the day."
+
+
+class TemplateNotExist(ServiceError):
+    code = "InvalidParameterValue.TemplateNotExist"
+    default_message = "This template does not exist."
+
+
+class TemplateStatusError(ServiceError):
+    code = "OperationDenied.TemplateStatusError"
+    default_message = "This template has no approved version yet."
+
+
+class ExceedSendLimit(ServiceError):
+    code = "FailedOperation.ExceedSendLimit"
+    default_message = "This request would exceed the domain's daily limit."
+
+
+class InvalidSubject(ServiceError):
+    code = "InvalidParameterValue.EmailContentIsWrong"
+    default_message = "The subject is not valid."

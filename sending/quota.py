@@ -1,0 +1,72 @@
+"""The daily limit: reserve sends against a domain's limit for the sending day.
+
+The reservation is one conditional UPDATE (`reserved + n <= limit`), so it is
+atomic on PostgreSQL (row lock, condition re-checked after a concurrent
+update) and on SQLite (IMMEDIATE transactions serialise writers) — any number
+of web and worker processes together never exceed the limit.
+"""
+
+import zoneinfo
+from datetime import date, datetime
+
+from django.conf import settings
+from django.db.models import F
+from django.utils import timezone
+
+from domains.models import SenderDomain
+from sending.errors import ExceedSendLimit
+from sending.models import DailyUsage
+
+
+def sending_day(now: datetime | None = None) -> date:
+    """Today in SES_TIME_ZONE: the day daily limits count."""
+    now = now or timezone.now()
+    return now.astimezone(zoneinfo.ZoneInfo(settings.SES_TIME_ZONE)).date()
+
+
+def reserve(domain: SenderDomain, count: int, *, day: date | None = None) -> None:
+    """Take `count` sends from today's limit, or raise ExceedSendLimit.
+
+    Call inside the transaction that creates the messages, so a later
+    failure gives the reservation back.
+    """
+    if count <= 0:
+        return
+    day = day or sending_day()
+    DailyUsage.objects.bulk_create(
+        [DailyUsage(domain=domain, day=day)], ignore_conflicts=True
+    )
+    limit = SenderDomain.objects.values_list("daily_limit", flat=True).get(pk=domain.pk)
+    reserved = DailyUsage.objects.filter(
+        domain=domain, day=day, reserved__lte=limit - count
+    ).update(reserved=F("reserved") + count)
+    if not reserved:
+        left = remaining(domain, day=day, limit=limit)
+        raise ExceedSendLimit(
+            f"{domain.name} can send {left} more today (daily limit {limit:,}); "
+            f"this request needs {count}."
+        )
+
+
+def release(domain: SenderDomain, count: int, *, day: date) -> None:
+    """Give back reservations that will not be sent (e.g. a cancelled batch)."""
+    DailyUsage.objects.filter(domain=domain, day=day, reserved__gte=count).update(
+        reserved=F("reserved") - count
+    )
+
+
+def used(domain: SenderDomain, *, day: date | None = None) -> int:
+    day = day or sending_day()
+    return (
+        DailyUsage.objects.filter(domain=domain, day=day)
+        .values_list("reserved", flat=True)
+        .first()
+        or 0
+    )
+
+
+def remaining(
+    domain: SenderDomain, *, day: date | None = None, limit: int | None = None
+) -> int:
+    limit = domain.daily_limit if limit is None else limit
+    return max(0, limit - used(domain, day=day))

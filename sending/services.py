@@ -1,0 +1,216 @@
+"""Accepting mail: `send_email` is the one way in, for console, API, SMTP, batch."""
+
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Account
+from domains.models import SenderAddress
+from sending import quota, tasks
+from sending.errors import (
+    DomainNotVerified,
+    IllegalEmailAddress,
+    InvalidSubject,
+    NoRecipients,
+    NoSuchSender,
+    TemplateNotExist,
+    TemplateStatusError,
+    TemporaryBlocked,
+    TooManyRecipients,
+)
+from sending.models import (
+    EventKind,
+    Message,
+    MessageEvent,
+    MessageStatus,
+    SuppressionReason,
+)
+from sending.suppression import suppress, suppressed
+from templates_app.errors import SubjectLineBreak
+from templates_app.models import EmailTemplate, TemplateVersion
+from templates_app.variables import render_subject, render_version
+
+API_MAX_RECIPIENTS = 50
+# Messages per delivery task: one Celery message per chunk, never per recipient.
+DELIVERY_CHUNK = 50
+
+
+@dataclass(frozen=True)
+class SendResult:
+    request_id: str
+    messages: list[Message]
+
+    @property
+    def accepted(self) -> list[Message]:
+        return [m for m in self.messages if m.status != MessageStatus.DROPPED]
+
+    @property
+    def dropped(self) -> list[Message]:
+        return [m for m in self.messages if m.status == MessageStatus.DROPPED]
+
+
+def clean_recipients(raw: Iterable[str], *, limit: int) -> list[str]:
+    """Valid, de-duplicated recipients (first spelling kept), or an error."""
+    recipients: dict[str, str] = {}
+    for entry in raw:
+        address = entry.strip()
+        if not address:
+            continue
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise IllegalEmailAddress(
+                f"“{address}” is not a valid email address."
+            ) from None
+        recipients.setdefault(address.lower(), address)
+    if not recipients:
+        raise NoRecipients
+    if len(recipients) > limit:
+        raise TooManyRecipients(
+            f"{len(recipients)} recipients; one request takes at most {limit}."
+        )
+    return list(recipients.values())
+
+
+def find_sender(account: Account, from_email: str) -> SenderAddress:
+    local, _, domain = from_email.strip().lower().rpartition("@")
+    sender = (
+        SenderAddress.objects.for_account(account)
+        .select_related("domain")
+        .filter(local_part=local, domain__name=domain)
+        .first()
+    )
+    if sender is None:
+        raise NoSuchSender(f"{from_email} is not a sender address of this account.")
+    return sender
+
+
+def approved_version(account: Account, template_id: int) -> TemplateVersion:
+    template = (
+        EmailTemplate.objects.for_account(account)
+        .select_related("approved_version")
+        .filter(pk=template_id)
+        .first()
+    )
+    if template is None:
+        raise TemplateNotExist(f"Template {template_id} does not exist.")
+    if template.approved_version is None:
+        raise TemplateStatusError(
+            f"Template “{template.name}” has no approved version: submit it for "
+            "review first."
+        )
+    return template.approved_version
+
+
+def send_email(
+    *,
+    account: Account,
+    from_email: str,
+    recipients: Iterable[str],
+    template_id: int,
+    template_data: Mapping[str, object],
+    subject: str,
+    unsubscribe_language: str = "",
+    max_recipients: int = API_MAX_RECIPIENTS,
+    source: str = "console",
+) -> SendResult:
+    """Accept one request whole (a message per recipient) or refuse it whole.
+
+    Suppressed recipients are accepted as `dropped`, with the reason, and
+    never delivered; they do not count against the daily limit.
+    """
+    addresses = clean_recipients(recipients, limit=max_recipients)
+    sender = find_sender(account, from_email)
+    domain = sender.domain
+    if domain.is_blocked():
+        raise TemporaryBlocked(
+            f"{domain.name} is blocked until {domain.blocked_until:%Y-%m-%d %H:%M} "
+            "UTC after too many bounces or spam reports."
+        )
+    if not domain.can_send():
+        raise DomainNotVerified(f"{domain.name} is not verified.")
+    version = approved_version(account, template_id)
+    values = {name: str(value) for name, value in template_data.items()}
+    try:
+        rendered_subject = render_subject(subject, values)
+        render_version(version, values)  # proves the values cover every variable
+    except SubjectLineBreak as error:
+        raise InvalidSubject(error.message) from None
+    if not rendered_subject.strip():
+        raise InvalidSubject("Enter a subject.")
+
+    request_id = uuid.uuid4().hex
+    now = timezone.now()
+    with transaction.atomic():
+        blocked = suppressed(account=account, sender=sender, addresses=addresses)
+        deliverable = [a for a in addresses if a.lower() not in blocked]
+        quota.reserve(domain, len(deliverable))
+        messages = [
+            Message(
+                account=account,
+                domain=domain,
+                sender=sender,
+                request_id=request_id,
+                from_name=sender.sender_name,
+                from_email=sender.email,
+                recipient=address,
+                template_version=version,
+                subject=rendered_subject,
+                variables=values,
+                unsubscribe_language=unsubscribe_language,
+                source=source,
+                status=(
+                    MessageStatus.DROPPED
+                    if address.lower() in blocked
+                    else MessageStatus.QUEUED
+                ),
+                status_reason=(
+                    f"Suppressed: {blocked[address.lower()].get_reason_display()}"
+                    if address.lower() in blocked
+                    else ""
+                ),
+                finished_at=now if address.lower() in blocked else None,
+                created_at=now,
+                next_attempt_at=now,
+            )
+            for address in addresses
+        ]
+        Message.objects.bulk_create(messages)
+        # bulk_create sets primary keys on PostgreSQL and SQLite alike.
+        MessageEvent.objects.bulk_create(
+            MessageEvent(
+                message=message,
+                kind=EventKind.DROPPED
+                if message.status == MessageStatus.DROPPED
+                else EventKind.ACCEPTED,
+                at=now,
+                detail=message.status_reason,
+            )
+            for message in messages
+        )
+        queued = [m.pk for m in messages if m.status == MessageStatus.QUEUED]
+        for start in range(0, len(queued), DELIVERY_CHUNK):
+            tasks.deliver_messages.delay_on_commit(
+                queued[start : start + DELIVERY_CHUNK]
+            )
+    return SendResult(request_id=request_id, messages=messages)
+
+
+def unsubscribe_recipient(*, message: Message) -> None:
+    """Suppress the message's recipient for its sender address (idempotent)."""
+    if message.sender is None:
+        return
+    with transaction.atomic():
+        suppress(
+            account=message.account,
+            address=message.recipient,
+            reason=SuppressionReason.UNSUBSCRIBE,
+            sender=message.sender,
+        )
+        if not message.events.filter(kind=EventKind.UNSUBSCRIBED).exists():
+            MessageEvent.objects.create(message=message, kind=EventKind.UNSUBSCRIBED)
