@@ -14,6 +14,7 @@ from django.db import connections
 from django.test import Client
 
 from accounts.models import Account, Role, User
+from sending.mailsink import MailSink
 from tests.dns_server import FixtureDnsServer
 from tests.environment import IN_CI
 from tests.factories import (
@@ -148,29 +149,9 @@ def _purge_broker() -> None:
     app.control.purge()
 
 
-@pytest.fixture(scope="session")
-def celery_worker(
-    django_db_setup: None, django_db_blocker: object, dns_server: FixtureDnsServer
-) -> Iterator[subprocess.Popen]:
-    """Start `celery -A sesconsole worker` on this test process's broker.
-
-    It reads and writes the test database, so tests that use it need
-    `transactional_db` (their writes must be committed to be seen). Its DNS
-    resolver is the fixture DNS server.
-    """
-    from accounts.tasks import ping
-
-    with django_db_blocker.unblock():
-        database_url = _database_url()
-    _purge_broker()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DEBUG": "0",
-        "SES_DNS_RESOLVERS": dns_server.address,
-        "SES_DNS_TIMEOUT_SECONDS": "1",
-    }
-    worker = subprocess.Popen(
+def start_worker(**env: str) -> subprocess.Popen:
+    """Start `celery -A sesconsole worker` (solo pool) with `env` added."""
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -187,30 +168,90 @@ def celery_worker(
             "--without-heartbeat",
         ],
         cwd=BASE_DIR,
-        env=env,
+        env={**os.environ, "DEBUG": "0", **env},
     )
+
+
+def wait_for_worker(worker: subprocess.Popen, timeout: float = 60) -> None:
+    """Return once the worker answers a task through the broker."""
+    from accounts.tasks import ping
+
+    deadline = time.monotonic() + timeout
+    while True:
+        if worker.poll() is not None:
+            raise RuntimeError(f"Celery worker exited with {worker.returncode}")
+        try:
+            ping.delay().get(timeout=5)
+            return
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+
+
+def stop_worker(worker: subprocess.Popen) -> None:
+    worker.terminate()
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if worker.poll() is not None:
-                raise RuntimeError(f"Celery worker exited with {worker.returncode}")
-            try:
-                ping.delay().get(timeout=5)
-                break
-            except Exception:
-                if time.monotonic() > deadline:
-                    raise
+        worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+
+
+@pytest.fixture(scope="session")
+def worker_env(
+    django_db_setup: None,
+    django_db_blocker: object,
+    dns_server: FixtureDnsServer,
+    mail_sink_server: MailSink,
+) -> dict[str, str]:
+    """What a test worker needs: the test database, fixture DNS, the sink."""
+    with django_db_blocker.unblock():
+        database_url = _database_url()
+    return {
+        "DATABASE_URL": database_url,
+        "SES_DNS_RESOLVERS": dns_server.address,
+        "SES_DNS_TIMEOUT_SECONDS": "1",
+        "SES_DELIVERY_URL": f"smtp://127.0.0.1:{mail_sink_server.port}",
+        "SES_RETRY_BASE_SECONDS": "0.5",
+    }
+
+
+@pytest.fixture(scope="session")
+def celery_worker(worker_env: dict[str, str]) -> Iterator[subprocess.Popen]:
+    """A worker on this test process's broker, for the whole session.
+
+    It reads and writes the test database, so tests that use it need
+    `transactional_db` (their writes must be committed to be seen). It
+    resolves names with the fixture DNS server and delivers to the mail sink.
+    """
+    _purge_broker()
+    worker = start_worker(**worker_env)
+    try:
+        wait_for_worker(worker)
         yield worker
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        stop_worker(worker)
         _purge_broker()
         if not settings.REDIS_URL:
             shutil.rmtree(settings.SES_BROKER_DIR, ignore_errors=True)
+
+
+# --- A real SMTP server -----------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def mail_sink_server() -> Iterator[MailSink]:
+    with MailSink() as sink:
+        yield sink
+
+
+@pytest.fixture
+def mail_sink(mail_sink_server: MailSink, settings: object) -> MailSink:
+    """The loopback mail sink, emptied, as this process's delivery target."""
+    mail_sink_server.clear()
+    mail_sink_server.on_message = None
+    settings.SES_DELIVERY_URL = f"smtp://127.0.0.1:{mail_sink_server.port}"
+    return mail_sink_server
 
 
 # --- A real browser -------------------------------------------------------

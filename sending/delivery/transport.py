@@ -188,8 +188,20 @@ class Transport:
             raise LookupError(f"550 5.1.2 The domain {domain} does not exist") from None
         if hosts == [""] or hosts == ["."]:
             raise LookupError(f"556 5.1.10 {domain} accepts no mail (null MX)")
-        self._mx_cache[domain] = hosts
-        return hosts
+        # Resolve the exchanges with the same resolvers, so SES_DNS_RESOLVERS
+        # decides where mail goes (and tests need no system DNS).
+        addresses = [
+            address for host in hosts for address in self._a_records(resolver, host)
+        ]
+        self._mx_cache[domain] = addresses
+        return addresses
+
+    @staticmethod
+    def _a_records(resolver: dns.resolver.Resolver, host: str) -> list[str]:
+        try:
+            return [r.address for r in resolver.resolve(host, "A")]
+        except dns.exception.DNSException:
+            return []
 
     def close(self) -> None:
         for destination in list(self._connections):
