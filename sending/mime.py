@@ -7,6 +7,8 @@ header line and start another.
 """
 
 import html
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -25,8 +27,20 @@ _UNSAFE = str.maketrans(
 
 
 def header_safe(value: str) -> str:
-    """One header line's worth of `value`: line breaks and NUL become spaces."""
-    return value.translate(_UNSAFE).strip()
+    """One header line's worth of `value`: line breaks and NUL become spaces.
+
+    RFC 2047 encoded words are decoded first: the `email` package decodes
+    them when it parses a header value, so `=?utf-8?q?=0D=0ABcc:...?=` would
+    otherwise come back as a real line break on the wire.
+    """
+    for _ in range(3):
+        if "=?" not in value:
+            break
+        try:
+            value = str(make_header(decode_header(value)))
+        except (HeaderParseError, UnicodeError, LookupError):
+            value = value.replace("=?", "= ?")
+    return value.translate(_UNSAFE).replace("=?", "= ?").strip()
 
 
 def bounce_address(message: Message) -> str:
