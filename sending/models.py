@@ -23,6 +23,7 @@ class MessageStatus(models.TextChoices):
 
 FINAL_STATUSES = frozenset(
     {
+        MessageStatus.SENT,
         MessageStatus.DELIVERED,
         MessageStatus.BOUNCED,
         MessageStatus.DROPPED,
@@ -98,6 +99,8 @@ class Message(models.Model):
     raw_message = models.TextField(blank=True, help_text="Exactly as it went out.")
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Set just before the final dot of the DATA command: from then on the
+    # receiving server may hold the message.
     sent_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -132,6 +135,7 @@ class Message(models.Model):
 class EventKind(models.TextChoices):
     ACCEPTED = "accepted", "Accepted"
     QUEUED = "queued", "Queued"
+    SENT = "sent", "Sent"
     DELIVERED = "delivered", "Delivered"
     DEFERRED = "deferred", "Deferred"
     BOUNCED = "bounced", "Bounced"

@@ -170,6 +170,7 @@ def create_template(
     template.save(update_fields=["current_version", "updated_at"])
     if submit:
         submit_template(template=template, author=author)
+        template = EmailTemplate.objects.with_versions().get(pk=template.pk)
     return template
 
 

@@ -93,7 +93,17 @@ def deliver_one(message: Message, transport: Transport) -> float | None:
             b"",
             failed=True,
         )
-    attempt = transport.send(bounce_address(message), message.recipient, data)
+
+    def handing_over() -> None:
+        # Committed before the final dot: if this worker dies from here on,
+        # the sweeper knows the server may have the message.
+        Message.objects.filter(pk=message.pk, claim_token=message.claim_token).update(
+            sent_at=timezone.now()
+        )
+
+    attempt = transport.send(
+        bounce_address(message), message.recipient, data, handing_over
+    )
     return _record(message, attempt, data)
 
 
@@ -107,6 +117,8 @@ def _record(
         status, bounce_type = MessageStatus.BOUNCED, BounceType.INVALID_ADDRESS
     if failed:
         status = MessageStatus.FAILED
+    if attempt.handed_over:
+        status = MessageStatus.SENT
     retry_in = None
     next_attempt_at = message.next_attempt_at
     if status == MessageStatus.DEFERRED:
@@ -126,8 +138,6 @@ def _record(
     }
     if data:
         fields["raw_message"] = data.decode("ascii", "replace")
-    if status in {MessageStatus.DELIVERED, MessageStatus.BOUNCED}:
-        fields["sent_at"] = now
     if status != MessageStatus.DEFERRED:
         fields["finished_at"] = now
     with transaction.atomic():
@@ -155,6 +165,7 @@ def _record(
 
 
 _EVENT_FOR = {
+    MessageStatus.SENT: EventKind.SENT,
     MessageStatus.DELIVERED: EventKind.DELIVERED,
     MessageStatus.DEFERRED: EventKind.DEFERRED,
     MessageStatus.BOUNCED: EventKind.BOUNCED,
@@ -171,15 +182,19 @@ def sweep(now: timezone.datetime | None = None) -> list[int]:
     """
     now = now or timezone.now()
     stale = now - timedelta(seconds=settings.SES_SENDING_STALE_SECONDS)
-    stuck = list(
-        Message.objects.filter(
-            status=MessageStatus.SENDING, claimed_at__lt=stale
-        ).values_list("pk", flat=True)[:10_000]
+    stuck = Message.objects.filter(status=MessageStatus.SENDING, claimed_at__lt=stale)
+    # Handed over before the worker died: the server may have it. Sending it
+    # again could deliver it twice, so it ends as `sent`, outcome unknown.
+    handed_over = list(stuck.filter(sent_at__isnull=False).values_list("pk", flat=True))
+    if handed_over:
+        _finish_unknown(handed_over, now)
+    requeue = list(
+        stuck.filter(sent_at__isnull=True).values_list("pk", flat=True)[:10_000]
     )
-    if stuck:
+    if requeue:
         with transaction.atomic():
             Message.objects.filter(
-                pk__in=stuck, status=MessageStatus.SENDING, claimed_at__lt=stale
+                pk__in=requeue, status=MessageStatus.SENDING, sent_at__isnull=True
             ).update(status=MessageStatus.QUEUED, claim_token=None, next_attempt_at=now)
             MessageEvent.objects.bulk_create(
                 MessageEvent(
@@ -188,7 +203,7 @@ def sweep(now: timezone.datetime | None = None) -> list[int]:
                     at=now,
                     detail="The delivering worker stopped; queued again.",
                 )
-                for pk in stuck
+                for pk in requeue
             )
     due = list(
         Message.objects.filter(
@@ -197,6 +212,24 @@ def sweep(now: timezone.datetime | None = None) -> list[int]:
             dispatched_at__lt=stale,
         ).values_list("pk", flat=True)[:10_000]
     )
-    ids = sorted(set(stuck) | set(due))
+    ids = sorted(set(requeue) | set(due))
     Message.objects.filter(pk__in=ids).update(dispatched_at=now)
     return ids
+
+
+def _finish_unknown(message_ids: list[int], now: timezone.datetime) -> None:
+    detail = (
+        "The worker stopped after handing the message to the server and before "
+        "its answer; not sent again, to avoid a duplicate."
+    )
+    with transaction.atomic():
+        Message.objects.filter(pk__in=message_ids, status=MessageStatus.SENDING).update(
+            status=MessageStatus.SENT,
+            claim_token=None,
+            finished_at=now,
+            final_response=detail,
+        )
+        MessageEvent.objects.bulk_create(
+            MessageEvent(message_id=pk, kind=EventKind.SENT, at=now, detail=detail)
+            for pk in message_ids
+        )

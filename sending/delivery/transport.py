@@ -6,9 +6,11 @@ stay open and are reused for the next message to the same destination.
 Every command and reply is written to the attempt's transcript.
 """
 
+import re
 import smtplib
 import socket
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -19,6 +21,7 @@ from django.conf import settings
 from domains.dns_records import make_resolver
 
 CONNECTION_ERRORS = (OSError, smtplib.SMTPException, socket.timeout)
+_DOT_AT_LINE_START = re.compile(rb"(?m)^\.")
 
 
 @dataclass
@@ -29,6 +32,9 @@ class Attempt:
     response: str
     transcript: list[str] = field(default_factory=list)
     permanent_without_smtp: bool = False  # e.g. the domain does not exist
+    # The final dot was (or may have been) sent: the server may have the
+    # message even though no answer arrived. Never send such a message again.
+    handed_over: bool = False
 
 
 class Connection:
@@ -55,7 +61,13 @@ class Connection:
         reply = text.decode(errors="replace") if isinstance(text, bytes) else text
         self.handshake.append(f"> {command}\n< {code} {reply}")
 
-    def send(self, envelope_from: str, recipient: str, data: bytes) -> Attempt:
+    def send(
+        self,
+        envelope_from: str,
+        recipient: str,
+        data: bytes,
+        handing_over: Callable[[], None],
+    ) -> Attempt:
         lines = [
             f"# {'reused' if self.used else 'new'} connection to {self.address}",
             *([] if self.used else self.handshake),
@@ -73,12 +85,19 @@ class Connection:
         if code == 250:
             code = step(f"RCPT TO:<{recipient}>", smtp.rcpt(recipient))
         if code in (250, 251):
-            try:
-                reply = smtp.data(data)
-            except smtplib.SMTPDataError as refused:
-                reply = (refused.smtp_code, refused.smtp_error)
-            code = step(f"DATA <message, {len(data)} bytes>", reply)
-            if 200 <= code < 300:
+            smtp.putcmd("data")
+            code = step("DATA", smtp.getreply())
+            if code == 354:
+                body = _DOT_AT_LINE_START.sub(b"..", data)
+                if not body.endswith(b"\r\n"):
+                    body += b"\r\n"
+                smtp.send(body)
+                # The last moment the message can still be withdrawn: the
+                # server keeps nothing until it reads the final dot.
+                handing_over()
+                smtp.send(b".\r\n")
+                reply = smtp.getreply()
+                code = step(f"<message, {len(data)} bytes>", reply)
                 return Attempt(code, lines[-1].split("\n< ", 1)[-1], lines)
         # A refused MAIL, RCPT or DATA: reset so the connection can be reused.
         last = lines[-1].split("\n< ", 1)[-1]
@@ -117,9 +136,18 @@ class Transport:
         self._connections: dict[tuple[str, int], Connection] = {}
         self._mx_cache: dict[str, list[str]] = {}
 
-    def send(self, envelope_from: str, recipient: str, data: bytes) -> Attempt:
+    def send(
+        self,
+        envelope_from: str,
+        recipient: str,
+        data: bytes,
+        handing_over: Callable[[], None] = lambda: None,
+    ) -> Attempt:
+        """Deliver one message; `handing_over` runs just before the final dot."""
         if self.relay:
-            return self._send_via(self.relay, envelope_from, recipient, data, [])
+            return self._send_via(
+                self.relay, envelope_from, recipient, data, handing_over, []
+            )
         domain = recipient.rpartition("@")[2].lower()
         try:
             hosts = self._mx_hosts(domain)
@@ -133,9 +161,14 @@ class Transport:
         attempt = Attempt(None, f"No MX host of {domain} answered.", transcript)
         for host in hosts:
             attempt = self._send_via(
-                (host, self.mx_port), envelope_from, recipient, data, transcript
+                (host, self.mx_port),
+                envelope_from,
+                recipient,
+                data,
+                handing_over,
+                transcript,
             )
-            if attempt.code is not None:
+            if attempt.code is not None or attempt.handed_over:
                 return attempt
         return attempt
 
@@ -145,8 +178,15 @@ class Transport:
         envelope_from: str,
         recipient: str,
         data: bytes,
+        handing_over: Callable[[], None],
         transcript: list[str],
     ) -> Attempt:
+        handed: list[bool] = []
+
+        def mark_handed_over() -> None:
+            handed.append(True)
+            handing_over()
+
         for retry in (False, True):
             connection = self._connections.get(destination)
             try:
@@ -155,12 +195,21 @@ class Transport:
                         *destination, starttls=self.starttls, login=self.login
                     )
                     self._connections[destination] = connection
-                attempt = connection.send(envelope_from, recipient, data)
+                attempt = connection.send(
+                    envelope_from, recipient, data, mark_handed_over
+                )
                 attempt.transcript[:0] = transcript
                 return attempt
             except CONNECTION_ERRORS as error:
                 self._drop(destination)
                 transcript.append(f"# {destination[0]}:{destination[1]}: {error!r}")
+                if handed:
+                    return Attempt(
+                        None,
+                        f"Connection lost after the message was handed over: {error}",
+                        transcript,
+                        handed_over=True,
+                    )
                 # A reused connection may have been closed by the server while
                 # idle: try once more on a fresh one.
                 if retry or connection is None or connection.used <= 1:
