@@ -213,11 +213,37 @@ def worker_env(
         "SES_DNS_TIMEOUT_SECONDS": "1",
         "SES_DELIVERY_URL": f"smtp://127.0.0.1:{mail_sink_server.port}",
         "SES_RETRY_BASE_SECONDS": "0.5",
+        "SES_SENDING_STALE_SECONDS": "3",
     }
 
 
+class WorkerHandle:
+    """The session's worker process, which a test may kill and restart."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.process = start_worker(**env)
+        wait_for_worker(self.process)
+
+    def kill(self) -> None:
+        """SIGKILL: no clean shutdown, no acknowledgements, nothing flushed."""
+        self.process.kill()
+        self.process.wait()
+
+    def restart(self) -> None:
+        """Start a new worker. It is not pinged: a ping would wait in line
+        behind the tasks the dead worker left in the queue."""
+        if self.process.poll() is None:
+            stop_worker(self.process)
+        self.process = start_worker(**self.env)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            stop_worker(self.process)
+
+
 @pytest.fixture(scope="session")
-def celery_worker(worker_env: dict[str, str]) -> Iterator[subprocess.Popen]:
+def celery_worker(worker_env: dict[str, str]) -> Iterator[WorkerHandle]:
     """A worker on this test process's broker, for the whole session.
 
     It reads and writes the test database, so tests that use it need
@@ -225,12 +251,11 @@ def celery_worker(worker_env: dict[str, str]) -> Iterator[subprocess.Popen]:
     resolves names with the fixture DNS server and delivers to the mail sink.
     """
     _purge_broker()
-    worker = start_worker(**worker_env)
+    worker = WorkerHandle(worker_env)
     try:
-        wait_for_worker(worker)
         yield worker
     finally:
-        stop_worker(worker)
+        worker.stop()
         _purge_broker()
         if not settings.REDIS_URL:
             shutil.rmtree(settings.SES_BROKER_DIR, ignore_errors=True)
