@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ["DJANGO_SETTINGS_MODULE"] = "sesconsole.settings"
 os.environ["DEBUG"] = "1"
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -39,16 +39,19 @@ HEAD = """<!DOCTYPE html>
 <title>Spring sale</title>
 <style>@media (max-width: 600px) { .col { display: block !important; } }</style>
 </head><body style="margin:0;padding:0;background-color:#f4f4f4">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" bgcolor="#f4f4f4">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0"
+ bgcolor="#f4f4f4">
 <tr><td align="center" style="padding:24px 0">
 <table role="presentation" width="600" cellpadding="0" cellspacing="0"
  style="background-color:#ffffff;border-collapse:collapse;font-family:Arial,sans-serif">
 <tr><td style="padding:24px;text-align:center">
 <a href="https://shop.example.com/?utm_source=mail&amp;u={{user_id}}">
-<img src="https://cdn.example.com/logo.png" width="160" height="48" alt="Acme" border="0"></a>
+<img src="https://cdn.example.com/logo.png" width="160" height="48" alt="Acme"
+ border="0"></a>
 <h1 style="font-size:26px;line-height:32px;color:#1d2433;margin:16px 0 8px">
 Hello {{first_name}}, spring is here</h1>
-<p style="font-size:15px;color:#5b6477;margin:0">Our biggest sale of the season, for you.</p>
+<p style="font-size:15px;color:#5b6477;margin:0">
+Our biggest sale of the season, for you.</p>
 </td></tr>
 """
 ROW = """<tr><td class="col" style="padding:16px 24px;border-top:1px solid #e3e7ee">
@@ -67,7 +70,8 @@ A sturdy, well-made thing that {{{{first_name}}}} will love; now {d}% off until 
 </td></tr></table></td></tr>
 """
 FOOT = """<tr><td style="padding:24px;font-size:12px;color:#8a93a6;text-align:center">
-Acme Ltd, 1 Market Street. <a href="{{unsubscribe_url}}" style="color:#8a93a6">Unsubscribe</a>
+Acme Ltd, 1 Market Street.
+<a href="{{unsubscribe_url}}" style="color:#8a93a6">Unsubscribe</a>
 <script>trackOpen()</script></td></tr>
 </table></td></tr></table></body></html>
 """
@@ -140,7 +144,7 @@ def main() -> None:
         ("render with values (per message)", lambda: render_version(version, VALUES)),
         ("sanitise + render", sanitise_and_render),
     ]
-    removed = ", ".join(f"{r['what']} ×{r['count']}" for r in content.removed)
+    removed = ", ".join(f"{r['what']} (x{r['count']})" for r in content.removed)
     print(f"Email: {len(html.encode()):,} bytes of HTML, {html.count('<tr>')} rows")
     print(f"Variables: {', '.join(content.variables)}")
     print(f"Removed: {removed}")
@@ -150,7 +154,7 @@ def main() -> None:
     for label, call in steps:
         ms = median_ms(call, runs)
         baseline = baseline or ms
-        print(f"  {label:<40} {ms:9.2f} ms  {ms / baseline:6.1f}× parse")
+        print(f"  {label:<40} {ms:9.2f} ms  {ms / baseline:6.1f}x parse")
 
 
 if __name__ == "__main__":

@@ -131,15 +131,20 @@ def _words(text: str, words: list[str], kind: str, blocking: bool) -> list[Findi
     return findings
 
 
-def check_content(*, text: str, html: str = "") -> list[Finding]:
-    """Every finding in a template's plain text and HTML, each once."""
+def check_content(
+    *, text: str, html: str = "", html_as_text: str | None = None
+) -> list[Finding]:
+    """Every finding in a template's plain text and HTML, each once.
+
+    `html_as_text` is `html_to_text(html)` when the caller already has it.
+    """
+    if html and html_as_text is None:
+        html_as_text = html_to_text(html)
     attributes = _Attributes()
     if html:
         attributes.feed(html)
         attributes.close()
-    readable = "\n".join(
-        filter(None, [html_to_text(html) if html else "", text, *attributes.links])
-    )
+    readable = "\n".join(filter(None, [html_as_text, text, *attributes.links]))
     findings = [
         *_words(readable, settings.SES_BLOCKING_WORDS, Kind.BLOCKED_WORD, True),
         *_words(readable, settings.SES_SENSITIVE_WORDS, Kind.SENSITIVE_WORD, False),

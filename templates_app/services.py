@@ -108,7 +108,8 @@ def prepare_content(
         raise TemplateContentIsNull(
             "Nothing is left of this HTML after removing what cannot be sent."
         )
-    text = text_alternative or html_to_text(sanitized.html)
+    html_as_text = html_to_text(sanitized.html)
+    text = text_alternative or html_as_text
     return PreparedContent(
         body_html=sanitized.html,
         body_text=text,
@@ -116,7 +117,9 @@ def prepare_content(
         variables=find_variables(sanitized.html, text),
         url_templates=sanitized.url_templates,
         removed=[{"what": r.what, "count": r.count} for r in sanitized.removed],
-        findings=check_content(text=text_alternative, html=sanitized.html),
+        findings=check_content(
+            text=text_alternative, html=sanitized.html, html_as_text=html_as_text
+        ),
     )
 
 
@@ -236,6 +239,7 @@ def submit_template(*, template: EmailTemplate, author: User) -> TemplateVersion
     findings = check_content(
         text="" if version.text_generated else version.body_text,
         html=version.body_html,
+        html_as_text=version.body_text if version.text_generated else None,
     )
     if blocking := [finding for finding in findings if finding.blocking]:
         raise ContainsBlockedContent(

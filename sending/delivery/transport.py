@@ -45,6 +45,9 @@ class Connection:
         self.handshake: list[str] = []
         self.smtp = smtplib.SMTP(timeout=settings.SES_SMTP_TIMEOUT_SECONDS)
         code, banner = self.smtp.connect(host, port)
+        # The final dot goes out as its own small write after the body; with
+        # Nagle's algorithm it would wait for the server's delayed ACK (40 ms).
+        self.smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._log(f"connected to {self.address}", code, banner)
         code, text = self.smtp.ehlo(settings.SES_EHLO_HOSTNAME)
         self._log(f"EHLO {settings.SES_EHLO_HOSTNAME}", code, text)

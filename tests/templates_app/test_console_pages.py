@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from templates_app import services
 from templates_app.models import EmailTemplate, Status, TemplateVersion
 from tests.conftest import client_for
 from tests.factories import EmailTemplateFactory
@@ -44,8 +45,6 @@ def test_the_list_shows_status_live_version_and_rejection_reason(
     rejected.current_version.save()
     live = EmailTemplateFactory(account=account, name="Welcome", status="approved")
     live_version = live.current_version
-    from templates_app import services
-
     services.update_template(
         template=live, author=operator, name="Welcome", kind="html", body="<p>v2</p>"
     )

@@ -20,7 +20,7 @@ def kinds(findings) -> list[str]:
     ("text", "kind"),
     [
         ("加微信: shop_2024abc 领取优惠", Kind.WECHAT),
-        ("WeChat ID：acme-support", Kind.WECHAT),
+        ("WeChat ID\uff1aacme-support", Kind.WECHAT),
         ("vx abcdef123 咨询", Kind.WECHAT),
         ("Add me on WeChat for a discount", Kind.WECHAT),
         ("QQ: 123456789", Kind.QQ),

@@ -68,7 +68,7 @@ class _Version:
 @pytest.mark.parametrize("payload", VARIABLES + LITERAL)
 def test_accepted_payloads_render_literally(payload):
     version = _Version(f"Hello {payload} bye")
-    values = {name: "VALUE" for name in version.variables}
+    values = dict.fromkeys(version.variables, "VALUE")
 
     rendered = render_version(version, values)
 
@@ -120,7 +120,7 @@ def test_saved_payloads_render_literally(account, author, payload):
         body=f"<p>Hello {payload}</p>",
     )
     version = template.current_version
-    values = {name: "VALUE" for name in version.variables}
+    values = dict.fromkeys(version.variables, "VALUE")
 
     rendered = render_version(version, values)
 

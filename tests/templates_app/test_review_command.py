@@ -1,10 +1,13 @@
 """`manage.py review_template`: staff review from the command line."""
 
+from io import StringIO
+
 import pytest
 from django.core.management import CommandError, call_command
 
+from accounts.models import Role
 from templates_app.models import Status
-from tests.factories import EmailTemplateFactory, UserFactory
+from tests.factories import EmailTemplateFactory, MembershipFactory, UserFactory
 
 
 @pytest.fixture
@@ -13,8 +16,6 @@ def pending(account, operator):
 
 
 def review(*args: str) -> str:
-    from io import StringIO
-
     out = StringIO()
     call_command("review_template", *args, stdout=out)
     return out.getvalue()
@@ -56,13 +57,10 @@ def test_refusals_are_explained(pending, reviewer, operator, args, message):
 
 
 def test_the_submitter_cannot_review_their_own_version(account, reviewer):
-    from accounts.models import Role
-    from tests.factories import MembershipFactory
-
     MembershipFactory(account=account, user=reviewer, role=Role.OPERATOR)
     template = EmailTemplateFactory(account=account, author=reviewer, status="pending")
 
-    with pytest.raises(CommandError, match="OperationDenied.ReviewOwnSubmission"):
+    with pytest.raises(CommandError, match=r"OperationDenied\.ReviewOwnSubmission"):
         review(str(template.pk), "approve", "--reviewer", reviewer.email)
 
 

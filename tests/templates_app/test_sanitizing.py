@@ -6,12 +6,16 @@ NEWSLETTER = """<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>Spring sale</title>
 <style>.x { color: red }</style></head>
 <body>
-<table role="presentation" width="600" cellpadding="0" cellspacing="0" bgcolor="#ffffff">
-  <tr><td align="center" style="padding: 24px; font-family: Arial, sans-serif; color: #333333">
+<table role="presentation" width="600" cellpadding="0" cellspacing="0"
+  bgcolor="#ffffff">
+  <tr><td align="center"
+    style="padding: 24px; font-family: Arial, sans-serif; color: #333333">
     <img src="https://cdn.example.com/logo.png" alt="Acme" width="120" height="40">
     <h1 style="font-size: 24px; margin: 0 0 12px">Hello {{first_name}}</h1>
     <p>Our <strong>spring sale</strong> starts <em>today</em>.</p>
-    <a href="https://shop.example.com/?u={{user_id}}" style="background-color: #0b6cff; color: #fff; padding: 12px 20px; border-radius: 4px; text-decoration: none">Shop now</a>
+    <a href="https://shop.example.com/?u={{user_id}}"
+      style="background-color: #0b6cff; color: #fff; padding: 12px 20px;
+      border-radius: 4px; text-decoration: none">Shop now</a>
     <p><a href="mailto:help@example.com">help@example.com</a></p>
   </td></tr>
 </table>
@@ -25,7 +29,8 @@ def test_an_email_newsletter_keeps_its_layout_styles_images_and_links():
         '<table role="presentation" width="600" cellpadding="0" cellspacing="0" '
         'bgcolor="#ffffff">',
         'style="padding: 24px; font-family: Arial, sans-serif; color: #333333"',
-        '<img src="https://cdn.example.com/logo.png" alt="Acme" width="120" height="40">',
+        '<img src="https://cdn.example.com/logo.png" alt="Acme" width="120" '
+        'height="40">',
         "<h1",
         "Hello {{first_name}}",
         '<a href="https://shop.example.com/?u={{user_id}}"',
@@ -73,7 +78,8 @@ def test_scripts_go_with_their_content_forms_keep_their_text():
 def test_raster_data_images_are_kept_svg_data_images_are_not():
     png = "data:image/png;base64,iVBORw0KGgo="
     result = sanitize_html(
-        f'<img src="{png}" alt="a"><img src="data:image/svg+xml;base64,PHN2Zz4=" alt="b">'
+        f'<img src="{png}" alt="a">'
+        '<img src="data:image/svg+xml;base64,PHN2Zz4=" alt="b">'
         '<a href="data:image/png;base64,iVBORw0KGgo=">c</a>'
     )
 

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
-# A 1×1 transparent PNG, so the email has an image without any network.
+# A one-pixel transparent PNG, so the email has an image without any network.
 PIXEL = (
     "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNk"
     "YAAAAAYAAjCB0C8AAAAASUVORK5CYII="
@@ -17,7 +17,8 @@ WELCOME_HTML = f"""<!DOCTYPE html>
   <tr><td style="padding: 24px; font-family: Arial, sans-serif">
     <img src="{PIXEL}" alt="Acme logo" width="40" height="40">
     <h1 style="color: #0b6cff">Hello {{{{first_name}}}}</h1>
-    <p>Your account is ready. <a href="https://acme.example.com/start">Get started</a></p>
+    <p>Your account is ready.
+      <a href="https://acme.example.com/start">Get started</a></p>
     <p onclick="alert('hi')">Thanks for joining Acme.</p>
     <script>alert("xss")</script>
   </td></tr>
@@ -104,6 +105,15 @@ def test_upload_preview_submit_review_and_approve(page, operator, reviewer, pass
     page.goto("/templates/")
     row = page.get_by_role("row", name="Welcome email")
     expect(row.get_by_text("Approved")).to_be_visible()
+
+    page.get_by_label("Search").fill("nothing like it")
+    expect(page.get_by_text("No templates match")).to_be_visible()
+    page.get_by_label("Search").fill("welcome")
+    page.get_by_label("Status").select_option("rejected")
+    expect(page.get_by_text("No templates match")).to_be_visible()
+    page.get_by_label("Status").select_option("approved")
+    expect(page.get_by_role("row", name="Welcome email")).to_be_visible()
+    expect(page).to_have_url("/templates/?q=welcome&status=approved")
 
 
 def test_rejection_reason_reaches_the_author(page, operator, reviewer, password):

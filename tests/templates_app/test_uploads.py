@@ -35,7 +35,7 @@ def test_a_http_equiv_charset_is_honoured():
 
 
 def test_byte_order_marks_win():
-    assert read("a.txt", codecs.BOM_UTF8 + "ok".encode()).text == "ok"
+    assert read("a.txt", codecs.BOM_UTF8 + b"ok").text == "ok"
     assert read("a.txt", "hé".encode("utf-16")).text == "hé"
 
 
@@ -54,7 +54,9 @@ def test_an_unknown_declared_charset_is_refused():
 
 @pytest.mark.parametrize("name", ["logo.png", "mail.docx", "noextension"])
 def test_other_files_are_refused(name):
-    with pytest.raises(UnreadableUpload, match="Upload an .html, .htm or .txt file"):
+    with pytest.raises(
+        UnreadableUpload, match=r"Upload an \.html, \.htm or \.txt file"
+    ):
         read(name, b"<p>x</p>")
 
 

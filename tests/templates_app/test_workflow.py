@@ -63,7 +63,7 @@ def test_submit_approve_makes_the_template_sendable(account, operator, reviewer)
     assert render_version(template.approved_version, {"name": "Ann"}).text == "Hi Ann"
 
 
-def test_editing_an_approved_template_keeps_it_sendable_until_the_new_version_is_approved(
+def test_an_edited_approved_template_stays_sendable_until_the_new_version_passes(
     account, operator, reviewer
 ):
     template = EmailTemplateFactory(account=account, author=operator, status="approved")
