@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import HttpRequest
 
 from accounts.models import Account
@@ -13,5 +14,5 @@ def console(request: HttpRequest) -> dict[str, object]:
         "current_account": context.account,
         "current_roles": context.roles,
         "my_accounts": Account.objects.for_user(request.user),
-        "navigation": navigation_for(context.roles),
+        "navigation": navigation_for(context.roles, debug=settings.DEBUG),
     }

@@ -17,6 +17,10 @@ urlpatterns = [
         views.suppression_remove,
         name="suppression_remove",
     ),
+    path("dev/mailbox/", views.dev_mailbox, name="dev_mailbox"),
+    path(
+        "dev/mailbox/<str:key>/", views.dev_mailbox_message, name="dev_mailbox_message"
+    ),
     path(
         "batches/",
         not_built,

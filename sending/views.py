@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import console_view, get_for_account_or_404
 from accounts.models import Role
 from sending import services, unsubscribe
+from sending.maildir_view import message_source, recent_messages
 from sending.forms import (
     CONSOLE_MAX_RECIPIENTS,
     MessageSearchForm,
@@ -221,3 +223,29 @@ def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request, "sending/unsubscribe.html", {"message": message, "token": token}
     )
+
+
+# --- The local mail sink's mailbox (development only) -----------------------
+
+
+@console_view()
+def dev_mailbox(request: HttpRequest) -> HttpResponse:
+    """What `manage.py mailsink` received: shown only with DEBUG on."""
+    if not settings.DEBUG:
+        raise Http404
+    return render(
+        request,
+        "sending/dev_mailbox.html",
+        {"entries": recent_messages(settings.SES_MAILSINK_DIR)},
+    )
+
+
+@console_view()
+def dev_mailbox_message(request: HttpRequest, key: str) -> HttpResponse:
+    if not settings.DEBUG:
+        raise Http404
+    try:
+        source = message_source(settings.SES_MAILSINK_DIR, key)
+    except KeyError:
+        raise Http404 from None
+    return HttpResponse(source, content_type="text/plain; charset=utf-8")

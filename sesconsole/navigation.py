@@ -11,6 +11,7 @@ class NavItem:
     url_name: str
     section: str
     roles: tuple[str, ...] = ()  # empty: every member sees it
+    debug_only: bool = False
 
 
 NAVIGATION = [
@@ -27,15 +28,20 @@ NAVIGATION = [
     NavItem("Statistics", "stats:overview", "Insight"),
     NavItem("Message log", "sending:messages", "Insight"),
     NavItem("Suppression list", "sending:suppression", "Insight"),
+    NavItem("Local mailbox", "sending:dev_mailbox", "Insight", debug_only=True),
     NavItem("API keys", "accounts:api_keys", "Account"),
     NavItem("Account settings", "accounts:settings", "Account"),
 ]
 
 
-def navigation_for(roles: frozenset[str]) -> list[tuple[str, list[NavItem]]]:
+def navigation_for(
+    roles: frozenset[str], *, debug: bool = False
+) -> list[tuple[str, list[NavItem]]]:
     """Group the items a member with `roles` may see, by section, in order."""
     sections: dict[str, list[NavItem]] = {}
     for item in NAVIGATION:
+        if item.debug_only and not debug:
+            continue
         if not item.roles or roles.intersection(item.roles):
             sections.setdefault(item.section, []).append(item)
     return list(sections.items())

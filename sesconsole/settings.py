@@ -261,6 +261,8 @@ CELERY_BEAT_SCHEDULE["check-due-domains"] = {
 SES_DELIVERY_URL = env_str("SES_DELIVERY_URL", "smtp://127.0.0.1:2526")
 SES_BOUNCE_DOMAIN = env_str("SES_BOUNCE_DOMAIN", "bounce.ses.example.net")
 SES_EHLO_HOSTNAME = env_str("SES_EHLO_HOSTNAME", "localhost")
+# The Maildir of `manage.py mailsink`, shown in the console when DEBUG is on.
+SES_MAILSINK_DIR = env_path("SES_MAILSINK_DIR", VAR_DIR / "mailsink")
 SES_SMTP_TIMEOUT_SECONDS = env_int("SES_SMTP_TIMEOUT_SECONDS", 30)
 # Deferred mail: retry after base, 2x, 4x ... (at most an hour), up to 72 hours.
 SES_RETRY_BASE_SECONDS = float(env_str("SES_RETRY_BASE_SECONDS", "60"))

@@ -39,6 +39,9 @@ NOT_CONSOLE = {
     "accounts:switch",
     "accounts:accept_invitation",
     "unsubscribe",
+    # Development only (404 unless DEBUG): the local mail sink's mailbox.
+    "sending:dev_mailbox",
+    "sending:dev_mailbox_message",
 }
 
 

@@ -41,6 +41,8 @@ def signed_headers(raw: bytes) -> list[str]:
 
     signature = message_from_bytes(raw)["DKIM-Signature"]
     tags = dict(
-        part.strip().split("=", 1) for part in "".join(signature.split()).split(";") if "=" in part
+        part.strip().split("=", 1)
+        for part in "".join(signature.split()).split(";")
+        if "=" in part
     )
     return tags["h"].lower().split(":")

@@ -44,9 +44,15 @@ def send_to(account, sender, template, *recipients, **extra):
     return [Message.objects.get(pk=m.pk) for m in result.messages]
 
 
-def test_delivered_message_is_dkim_signed_and_recorded(account, sender, template, mail_sink):
+def test_delivered_message_is_dkim_signed_and_recorded(
+    account, sender, template, mail_sink
+):
     [message] = send_to(
-        account, sender, template, "success@simulator.invalid", unsubscribe_language="en"
+        account,
+        sender,
+        template,
+        "success@simulator.invalid",
+        unsubscribe_language="en",
     )
 
     assert message.status == MessageStatus.DELIVERED
@@ -84,11 +90,16 @@ def test_unknown_user_bounces_and_is_suppressed(account, sender, template, mail_
     assert message.status == MessageStatus.BOUNCED
     assert message.bounce_type == "invalid_address"
     assert message.final_response.startswith("550 5.1.1")
-    assert Suppression.objects.get(address="bounce@simulator.invalid").reason == "hard_bounce"
+    assert (
+        Suppression.objects.get(address="bounce@simulator.invalid").reason
+        == "hard_bounce"
+    )
     assert mail_sink.received == []
 
 
-def test_spam_rejection_bounces_without_suppressing(account, sender, template, mail_sink):
+def test_spam_rejection_bounces_without_suppressing(
+    account, sender, template, mail_sink
+):
     [message] = send_to(account, sender, template, "spam@simulator.invalid")
 
     assert message.status == MessageStatus.BOUNCED
@@ -96,7 +107,9 @@ def test_spam_rejection_bounces_without_suppressing(account, sender, template, m
     assert not Suppression.objects.exists()
 
 
-def test_deferral_is_retried_until_delivered(account, sender, template, mail_sink, settings):
+def test_deferral_is_retried_until_delivered(
+    account, sender, template, mail_sink, settings
+):
     settings.SES_RETRY_BASE_SECONDS = 0
     [message] = send_to(account, sender, template, "defer@simulator.invalid")
     assert message.status == MessageStatus.DEFERRED
@@ -132,7 +145,9 @@ def test_a_claimed_message_is_not_delivered_twice(account, sender, template, mai
     assert len(mail_sink.received) == 1
 
 
-def test_sweeper_requeues_messages_of_a_dead_worker(account, sender, template, mail_sink, settings):
+def test_sweeper_requeues_messages_of_a_dead_worker(
+    account, sender, template, mail_sink, settings
+):
     result = send_email(
         account=account,
         from_email=sender.email,

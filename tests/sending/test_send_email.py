@@ -45,7 +45,10 @@ def send(account, sender, template, **overrides):
 
 def test_a_valid_request_queues_one_message_per_recipient(account, sender, template):
     result = send(
-        account, sender, template, recipients=["a@example.org", "B@example.org", "a@EXAMPLE.org"]
+        account,
+        sender,
+        template,
+        recipients=["a@example.org", "B@example.org", "a@EXAMPLE.org"],
     )
 
     assert [m.recipient for m in result.messages] == ["a@example.org", "B@example.org"]
@@ -86,7 +89,9 @@ def test_a_valid_request_queues_one_message_per_recipient(account, sender, templ
         ),
     ],
 )
-def test_bad_requests_are_refused_whole(account, sender, template, overrides, error, code):
+def test_bad_requests_are_refused_whole(
+    account, sender, template, overrides, error, code
+):
     with pytest.raises(error) as refused:
         send(account, sender, template, **overrides)
 
@@ -126,7 +131,9 @@ def test_a_blocked_domain_is_refused(account, sender, template):
     assert refused.value.code == "FailedOperation.TemporaryBlocked"
 
 
-def test_a_request_that_does_not_fit_the_daily_limit_fails_whole(account, sender, template):
+def test_a_request_that_does_not_fit_the_daily_limit_fails_whole(
+    account, sender, template
+):
     quota.reserve(sender.domain, 499)
 
     with pytest.raises(ExceedSendLimit) as refused:
@@ -143,7 +150,11 @@ def test_a_request_that_does_not_fit_the_daily_limit_fails_whole(account, sender
 def test_suppressed_recipients_are_dropped_with_reason_and_not_counted(
     account, sender, template
 ):
-    suppress(account=account, address="gone@example.org", reason=SuppressionReason.HARD_BOUNCE)
+    suppress(
+        account=account,
+        address="gone@example.org",
+        reason=SuppressionReason.HARD_BOUNCE,
+    )
     suppress(
         account=account,
         address="left@example.org",

@@ -24,7 +24,9 @@ def wait_until_final(request_id: str, timeout: float = 30) -> list[Message]:
         if messages and all(m.is_final for m in messages):
             return messages
         if time.monotonic() > deadline:
-            raise AssertionError(f"not final: {[(m.recipient, m.status) for m in messages]}")
+            raise AssertionError(
+                f"not final: {[(m.recipient, m.status) for m in messages]}"
+            )
         time.sleep(0.2)
 
 
@@ -66,7 +68,9 @@ def test_console_send_is_delivered_signed_and_shown_with_transcript(
     assert message.status == MessageStatus.DELIVERED
     [received] = mail_sink.wait_for(1)
     assert dkim_verifies(received.raw)
-    assert {"list-unsubscribe", "list-unsubscribe-post"} <= set(signed_headers(received.raw))
+    assert {"list-unsubscribe", "list-unsubscribe-post"} <= set(
+        signed_headers(received.raw)
+    )
     assert received.headers()["Message-ID"] == message.header_message_id
     status_page = owner_client.get(reverse("sending:request", args=[request_id]))
     assert "Delivered" in status_page.text
@@ -80,7 +84,9 @@ def test_bounce_spam_deferral_and_suppression_through_the_worker(
     ready, owner_client, account, mail_sink
 ):
     sender, template = ready
-    suppress(account=account, address="blocked@example.org", reason=SuppressionReason.MANUAL)
+    suppress(
+        account=account, address="blocked@example.org", reason=SuppressionReason.MANUAL
+    )
 
     request_id = post_send(
         owner_client,
@@ -105,5 +111,8 @@ def test_bounce_spam_deferral_and_suppression_through_the_worker(
     assert deferred.attempts == 3
     assert [e.kind for e in deferred.events.all()].count("deferred") == 2
     dropped = messages["blocked@example.org"]
-    assert (dropped.status, dropped.status_reason) == ("dropped", "Suppressed: Added by you")
+    assert (dropped.status, dropped.status_reason) == (
+        "dropped",
+        "Suppressed: Added by you",
+    )
     assert [r.rcpt_tos for r in mail_sink.received] == [("defer@simulator.invalid",)]

@@ -28,7 +28,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, **options: object) -> None:
-        maildir = options["maildir"] or settings.VAR_DIR / "mailsink"
+        maildir = options["maildir"] or settings.SES_MAILSINK_DIR
         stopping = threading.Event()
         previous = {
             signum: signal.signal(signum, lambda *_: stopping.set())
