@@ -7,12 +7,10 @@ header line and start another.
 """
 
 import html
+import quopri
 from email.errors import HeaderParseError
-from email.header import decode_header, make_header
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import format_datetime
+from email.header import Header, decode_header, make_header
+from email.utils import format_datetime, formataddr
 
 from django.conf import settings
 
@@ -67,34 +65,73 @@ def _with_footer(
     return bodies_html + link, text
 
 
-def build_message(message: Message) -> EmailMessage:
-    """The message as it will be signed and sent (without DKIM-Signature)."""
+def message_bytes(message: Message) -> bytes:
+    """The message as it will be signed and sent (without DKIM-Signature).
+
+    Written directly rather than through `email.message.EmailMessage`, which
+    costs about 5 ms a message; every value still goes through `header_safe`
+    and RFC 2047 encoding, and the header-injection fuzz test parses the
+    result back with the `email` package.
+    """
     bodies = render_version(message.template_version, message.variables)
     body_html, body_text = bodies.html, bodies.text
     if message.unsubscribe_language:
         body_html, body_text = _with_footer(body_html, body_text, message)
 
-    email = EmailMessage(policy=SMTP)
-    local, _, domain = message.from_email.partition("@")
-    email["From"] = Address(
-        display_name=header_safe(message.from_name), username=local, domain=domain
-    )
-    email["To"] = header_safe(message.recipient)
-    email["Subject"] = header_safe(message.subject)
-    email["Date"] = format_datetime(message.created_at)
-    email["Message-ID"] = message.header_message_id
-    email["MIME-Version"] = "1.0"
+    headers = [
+        (
+            "From",
+            formataddr((header_safe(message.from_name), message.from_email), "utf-8"),
+        ),
+        ("To", header_safe(message.recipient)),
+        ("Subject", _unstructured("Subject", header_safe(message.subject))),
+        ("Date", format_datetime(message.created_at)),
+        ("Message-ID", message.header_message_id),
+        ("MIME-Version", "1.0"),
+    ]
     if message.unsubscribe_language:
         url = unsubscribe.url_for(message.message_id)
         mailto = unsubscribe.mailto_for(message.message_id)
-        email["List-Unsubscribe"] = f"<{url}>, <{mailto}>"
-        email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    email["X-SES-Message-ID"] = message.message_id
-    email.set_content(body_text, subtype="plain", charset="utf-8")
-    if body_html:
-        email.add_alternative(body_html, subtype="html", charset="utf-8")
-    return email
+        headers.append(("List-Unsubscribe", f"<{url}>,\r\n <{mailto}>"))
+        headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
+    headers.append(("X-SES-Message-ID", message.message_id))
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers).encode("ascii")
+
+    text_part = _text_part(body_text, "plain")
+    if not body_html:
+        return head + text_part
+    # QP-encoded content never holds "=_" (QP writes "=" as "=3D"), so the
+    # boundary cannot occur inside a part.
+    boundary = f"=_ses_{message.message_id}".encode("ascii")
+    return b"".join(
+        [
+            head,
+            b'Content-Type: multipart/alternative; boundary="' + boundary + b'"\r\n',
+            b"\r\n--" + boundary + b"\r\n",
+            text_part,
+            b"\r\n--" + boundary + b"\r\n",
+            _text_part(body_html, "html"),
+            b"\r\n--" + boundary + b"--\r\n",
+        ]
+    )
 
 
-def message_bytes(message: Message) -> bytes:
-    return build_message(message).as_bytes(policy=SMTP)
+def _unstructured(name: str, value: str) -> str:
+    """An RFC 2047-encoded, folded header value (plain when short ASCII)."""
+    if value.isascii() and len(name) + 2 + len(value) <= 78:
+        return value
+    # Encoded words split anywhere, so even a long unbroken ASCII value folds
+    # within the line limit.
+    return Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
+
+
+def _text_part(content: str, subtype: str) -> bytes:
+    """A quoted-printable UTF-8 text part: headers, blank line, body."""
+    data = content.replace("\r\n", "\n").replace("\r", "\n").encode("utf-8")
+    body = quopri.encodestring(data).replace(b"\n", b"\r\n")
+    if not body.endswith(b"\r\n"):
+        body += b"\r\n"
+    return (
+        f'Content-Type: text/{subtype}; charset="utf-8"\r\n'
+        "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+    ).encode("ascii") + body

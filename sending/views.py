@@ -11,13 +11,13 @@ from django.views.decorators.http import require_POST
 from accounts.access import console_view, get_for_account_or_404
 from accounts.models import Role
 from sending import services, unsubscribe
-from sending.maildir_view import message_source, recent_messages
 from sending.forms import (
     CONSOLE_MAX_RECIPIENTS,
     MessageSearchForm,
     SendForm,
     SuppressionForm,
 )
+from sending.maildir_view import message_source, recent_messages
 from sending.models import FINAL_STATUSES, Message, Suppression, SuppressionReason
 from sending.suppression import suppress
 from sesconsole.errors import ServiceError

@@ -10,11 +10,12 @@ whose 250 arrived in the instant between the server's answer and our commit.
 
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -36,6 +37,28 @@ from sending.suppression import suppress
 log = logging.getLogger(__name__)
 
 GIVE_UP_AFTER = timedelta(hours=72)
+
+
+@contextmanager
+def asynchronous_commits() -> Iterator[None]:
+    """Let this connection's commits skip waiting for PostgreSQL's WAL flush.
+
+    A delivery commits twice per message; waiting for the disk each time
+    (3.5 ms here) would cap a worker near 140 messages a second. The cost: if
+    the PostgreSQL server itself crashes, the last fraction of a second of
+    outcomes is lost and those messages are sent again. A worker crash loses
+    nothing: its commits are already done.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
 
 
 def claim(message_ids: Iterable[int]) -> list[Message]:
@@ -71,10 +94,11 @@ def deliver(message_ids: Iterable[int]) -> dict[int, float]:
     transport = Transport(settings.SES_DELIVERY_URL)
     retries: dict[int, float] = {}
     try:
-        for message in messages:
-            delay = deliver_one(message, transport)
-            if delay is not None:
-                retries[message.pk] = delay
+        with asynchronous_commits():
+            for message in messages:
+                delay = deliver_one(message, transport)
+                if delay is not None:
+                    retries[message.pk] = delay
     finally:
         transport.close()
     return retries
