@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Account, Role, User
 from accounts.services import grant_roles
@@ -36,5 +37,52 @@ class Command(BaseCommand):
             grant_roles(account=demo, user=user, roles=[role])
             if role == Role.OWNER:  # shows the account switcher
                 grant_roles(account=sandbox, user=user, roles=[Role.OWNER])
+        self._demo_sending(demo)
         for role, email, _ in DEMO_PEOPLE:
             self.stdout.write(f"{role.value} {email} {DEMO_PASSWORD}")
+
+    def _demo_sending(self, demo: Account) -> None:
+        """A ready-to-send demo: a domain marked verified, an address, a template.
+
+        The domain is marked verified without DNS (its records are not
+        published anywhere) and never re-checked, so the demo can send to the
+        local mail sink at once. Real domains are verified by DNS.
+        """
+        from domains import services as domains
+        from domains.models import SenderDomain
+        from templates_app import services as templates
+        from templates_app.models import EmailTemplate
+
+        domain = SenderDomain.objects.filter(account=demo).first()
+        if domain is None:
+            domain = domains.create_domain(
+                account=demo, name="demo-mail.example.com", key_bits=1024
+            )
+        SenderDomain.objects.filter(pk=domain.pk).update(
+            status="verified", verified_at=timezone.now(), next_check_at=None
+        )
+        domain.refresh_from_db()
+        if not domain.addresses.exists():
+            domains.create_sender_address(
+                account=demo,
+                domain=domain,
+                local_part="hello",
+                sender_name="Demo Company",
+                unsubscribe_language="en",
+            )
+        if not EmailTemplate.objects.filter(account=demo).exists():
+            author = User.objects.get(email=DEMO_PEOPLE[1][1])
+            reviewer = User.objects.get(email=DEMO_PEOPLE[2][1])
+            template = templates.create_template(
+                account=demo,
+                author=author,
+                name="Welcome",
+                kind="html",
+                summary="Greets a new customer by name.",
+                body="<h1>Welcome, {{name}}!</h1><p>Thanks for joining Demo "
+                "Company. Your account is ready.</p>",
+                submit=True,
+            )
+            templates.approve_version(
+                version=template.current_version, reviewer=reviewer
+            )
