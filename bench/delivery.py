@@ -77,7 +77,9 @@ def set_up_sender() -> tuple[object, object, object]:
     reviewer = User.objects.create_user("reviewer@bench.example", "x" * 12)
     Membership.objects.create(account=account, user=author, role=Role.OPERATOR)
     Membership.objects.create(account=account, user=reviewer, role=Role.REVIEWER)
-    domain = domains.create_domain(account=account, name="bench-mail.com", key_bits=2048)
+    domain = domains.create_domain(
+        account=account, name="bench-mail.com", key_bits=2048
+    )
     SenderDomain.objects.filter(pk=domain.pk).update(
         status="verified", daily_limit=10_000_000
     )
@@ -90,7 +92,9 @@ def set_up_sender() -> tuple[object, object, object]:
         author=author,
         name="Bench",
         kind="html",
-        body="<h1>Hello {{name}}</h1><p>" + "A typical paragraph of news. " * 20 + "</p>",
+        body="<h1>Hello {{name}}</h1><p>"
+        + "A typical paragraph of news. " * 20
+        + "</p>",
         submit=True,
     )
     templates.approve_version(version=template.current_version, reviewer=reviewer)
@@ -164,7 +168,9 @@ def main() -> None:
                 send_email(
                     account=account,
                     from_email=sender.email,
-                    recipients=[f"r{n}@sink.example" for n in range(start, start + count)],
+                    recipients=[
+                        f"r{n}@sink.example" for n in range(start, start + count)
+                    ],
                     template_id=template.pk,
                     template_data={"name": "Reader"},
                     subject="News for {{name}}",
@@ -183,7 +189,9 @@ def main() -> None:
     database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     broker = "redis" if settings.REDIS_URL else "filesystem"
     rate = args.messages / elapsed
-    print(f"messages:            {args.messages:,} (DKIM RSA-2048, {args.workers} workers)")
+    print(
+        f"messages:            {args.messages:,} (DKIM RSA-2048, {args.workers} workers)"
+    )
     print(f"database / broker:   {database} / {broker}")
     print(f"raw smtplib loop:    {raw:,.0f} msg/s (baseline, one connection)")
     print(f"send_email accepted: {args.messages / accepted:,.0f} msg/s")

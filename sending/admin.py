@@ -1,0 +1,60 @@
+from django.contrib import admin
+
+from sending.models import DailyUsage, Message, MessageEvent, Suppression
+
+
+class MessageEventInline(admin.TabularInline):
+    model = MessageEvent
+    extra = 0
+    readonly_fields = ["kind", "at", "detail"]
+    can_delete = False
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = [
+        "message_id",
+        "recipient",
+        "from_email",
+        "account",
+        "status",
+        "bounce_type",
+        "attempts",
+        "created_at",
+    ]
+    list_filter = ["status", "bounce_type", "source"]
+    search_fields = ["message_id", "request_id", "recipient", "from_email"]
+    date_hierarchy = "created_at"
+    raw_id_fields = ["domain", "sender", "template_version", "account"]
+    readonly_fields = ["transcript", "raw_message"]
+    inlines = [MessageEventInline]
+
+
+@admin.register(MessageEvent)
+class MessageEventAdmin(admin.ModelAdmin):
+    list_display = ["message", "kind", "at"]
+    list_filter = ["kind"]
+    search_fields = ["message__message_id", "message__recipient"]
+    raw_id_fields = ["message"]
+
+
+@admin.register(Suppression)
+class SuppressionAdmin(admin.ModelAdmin):
+    list_display = [
+        "address",
+        "account",
+        "reason",
+        "sender",
+        "expires_at",
+        "created_at",
+    ]
+    list_filter = ["reason"]
+    search_fields = ["address", "account__name"]
+    raw_id_fields = ["sender"]
+
+
+@admin.register(DailyUsage)
+class DailyUsageAdmin(admin.ModelAdmin):
+    list_display = ["domain", "day", "reserved"]
+    list_filter = ["day"]
+    search_fields = ["domain__name"]
