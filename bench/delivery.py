@@ -189,9 +189,8 @@ def main() -> None:
     database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     broker = "redis" if settings.REDIS_URL else "filesystem"
     rate = args.messages / elapsed
-    print(
-        f"messages:            {args.messages:,} (DKIM RSA-2048, {args.workers} workers)"
-    )
+    setup = f"DKIM RSA-2048, {args.workers} workers"
+    print(f"messages:            {args.messages:,} ({setup})")
     print(f"database / broker:   {database} / {broker}")
     print(f"raw smtplib loop:    {raw:,.0f} msg/s (baseline, one connection)")
     print(f"send_email accepted: {args.messages / accepted:,.0f} msg/s")

@@ -49,7 +49,7 @@ def header_names(raw: bytes) -> list[str]:
     head = raw.split(b"\r\n\r\n", 1)[0]
     names = []
     for line in head.split(b"\r\n"):
-        assert b"\n" not in line and b"\r" not in line and b"\x00" not in line
+        assert not {b"\n", b"\r", b"\x00"} & {bytes([c]) for c in line}
         if line[:1] in (b" ", b"\t"):
             continue  # a folded continuation of the previous header
         names.append(line.split(b":", 1)[0].decode("ascii").lower())
