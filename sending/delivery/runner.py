@@ -63,10 +63,11 @@ def asynchronous_commits() -> Iterator[None]:
 
 def claim(message_ids: Iterable[int]) -> list[Message]:
     """Take the messages no other worker holds and that are due now."""
+    message_ids = list(message_ids)
     now = timezone.now()
     token = uuid.uuid4()
     Message.objects.filter(
-        pk__in=list(message_ids),
+        pk__in=message_ids,
         status__in=CLAIMABLE_STATUSES,
         next_attempt_at__lte=now,
     ).update(
@@ -76,7 +77,9 @@ def claim(message_ids: Iterable[int]) -> list[Message]:
         attempts=F("attempts") + 1,
     )
     return list(
-        Message.objects.filter(claim_token=token, status=MessageStatus.SENDING)
+        Message.objects.filter(
+            pk__in=message_ids, claim_token=token, status=MessageStatus.SENDING
+        )
         .select_related("domain", "template_version")
         .order_by("recipient")
     )
