@@ -102,6 +102,8 @@ def set_up_sender() -> tuple[object, object, object]:
 
 
 def start_workers(count: int, sink_port: int) -> list[subprocess.Popen]:
+    from sesconsole.celery import solo_worker_command
+
     env = {
         **os.environ,
         "SES_DELIVERY_URL": f"smtp://127.0.0.1:{sink_port}",
@@ -109,23 +111,7 @@ def start_workers(count: int, sink_port: int) -> list[subprocess.Popen]:
     }
     return [
         subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "sesconsole",
-                "worker",
-                "--pool",
-                "solo",
-                "--loglevel",
-                "WARNING",
-                "--hostname",
-                f"bench{n}@%h",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
+            solo_worker_command(f"bench{n}@%h"),
             cwd=BASE_DIR,
             env=env,
         )

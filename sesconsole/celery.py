@@ -1,6 +1,7 @@
 """The Celery application: `celery -A sesconsole worker` and `... beat`."""
 
 import os
+import sys
 from pathlib import Path
 
 from celery import Celery
@@ -26,3 +27,24 @@ def ensure_broker_folders() -> None:
 @app.on_after_configure.connect
 def _prepare_embedded_broker(**_: object) -> None:
     ensure_broker_folders()
+
+
+def solo_worker_command(hostname: str = "celery@%h") -> list[str]:
+    """The command line of a quiet single-process worker (tests, benchmarks)."""
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "sesconsole",
+        "worker",
+        "--pool",
+        "solo",
+        "--loglevel",
+        "WARNING",
+        "--hostname",
+        hostname,
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    ]

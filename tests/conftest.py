@@ -3,7 +3,6 @@
 import os
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +14,7 @@ from django.test import Client
 
 from accounts.models import Account, Role, User
 from sending.mailsink import MailSink
+from sesconsole.celery import solo_worker_command
 from tests.dns_server import FixtureDnsServer
 from tests.environment import IN_CI
 from tests.factories import (
@@ -152,21 +152,7 @@ def _purge_broker() -> None:
 def start_worker(**env: str) -> subprocess.Popen:
     """Start `celery -A sesconsole worker` (solo pool) with `env` added."""
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "sesconsole",
-            "worker",
-            "--pool",
-            "solo",
-            "--loglevel",
-            "WARNING",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
+        solo_worker_command(),
         cwd=BASE_DIR,
         env={**os.environ, "DEBUG": "0", **env},
     )
