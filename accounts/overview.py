@@ -4,6 +4,9 @@ from dataclasses import dataclass
 
 from accounts.models import Account, Invitation, Membership
 from domains.models import SenderAddress, SenderDomain
+from sending.models import Message
+from sending.quota import start_of_sending_day
+from templates_app.models import EmailTemplate
 
 
 @dataclass(frozen=True)
@@ -13,6 +16,8 @@ class OverviewFigures:
     domains: int
     verified_domains: int
     sender_addresses: int
+    approved_templates: int
+    messages_today: int
 
 
 def overview_figures(account: Account) -> OverviewFigures:
@@ -28,4 +33,10 @@ def overview_figures(account: Account) -> OverviewFigures:
         domains=domains.count(),
         verified_domains=domains.verified().count(),
         sender_addresses=SenderAddress.objects.for_account(account).count(),
+        approved_templates=EmailTemplate.objects.for_account(account)
+        .sendable()
+        .count(),
+        messages_today=Message.objects.for_account(account)
+        .filter(created_at__gte=start_of_sending_day())
+        .count(),
     )

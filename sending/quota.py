@@ -24,6 +24,13 @@ def sending_day(now: datetime | None = None) -> date:
     return now.astimezone(zoneinfo.ZoneInfo(settings.SES_TIME_ZONE)).date()
 
 
+def start_of_sending_day(now: datetime | None = None) -> datetime:
+    """The moment today's sending day began, in SES_TIME_ZONE."""
+    zone = zoneinfo.ZoneInfo(settings.SES_TIME_ZONE)
+    today = sending_day(now)
+    return datetime(today.year, today.month, today.day, tzinfo=zone)
+
+
 def reserve(domain: SenderDomain, count: int, *, day: date | None = None) -> None:
     """Take `count` sends from today's limit, or raise ExceedSendLimit.
 
