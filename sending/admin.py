@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from sending.models import DailyUsage, Message, MessageEvent, Suppression
+from sending.models import (
+    DailyUsage,
+    InboundMail,
+    Message,
+    MessageEvent,
+    SubmittedContent,
+    Suppression,
+)
 
 
 class MessageEventInline(admin.TabularInline):
@@ -58,3 +65,18 @@ class DailyUsageAdmin(admin.ModelAdmin):
     list_display = ["domain", "day", "reserved"]
     list_filter = ["day"]
     search_fields = ["domain__name"]
+
+
+@admin.register(SubmittedContent)
+class SubmittedContentAdmin(admin.ModelAdmin):
+    list_display = ["pk", "account", "size", "created_at"]
+    search_fields = ["account__name"]
+    exclude = ["data"]
+
+
+@admin.register(InboundMail)
+class InboundMailAdmin(admin.ModelAdmin):
+    list_display = ["pk", "mail_from", "peer", "received_at", "processed_at", "outcome"]
+    list_filter = ["processed_at"]
+    search_fields = ["mail_from", "outcome"]
+    exclude = ["data"]

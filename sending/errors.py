@@ -49,3 +49,8 @@ class ExceedSendLimit(ServiceError):
 class InvalidSubject(ServiceError):
     code = "InvalidParameterValue.EmailContentIsWrong"
     default_message = "The subject is not valid."
+
+
+class SenderNotAllowed(ServiceError):
+    code = "FailedOperation.NotAuthenticatedSender"
+    default_message = "This sender is not allowed."

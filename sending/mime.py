@@ -73,6 +73,8 @@ def message_bytes(message: Message) -> bytes:
     and RFC 2047 encoding, and the header-injection fuzz test parses the
     result back with the `email` package.
     """
+    if message.submitted_id is not None:
+        return submitted_bytes(message)
     bodies = render_version(message.template_version, message.variables)
     body_html, body_text = bodies.html, bodies.text
     if message.unsubscribe_language:
@@ -135,3 +137,34 @@ def _text_part(content: str, subtype: str) -> bytes:
         f'Content-Type: text/{subtype}; charset="utf-8"\r\n'
         "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
     ).encode("ascii") + body
+
+
+_DROPPED_ON_SUBMIT = {b"bcc", b"return-path", b"x-ses-message-id"}
+
+
+def submitted_bytes(message: Message) -> bytes:
+    """A submitted message as it goes out to one recipient.
+
+    Its own headers and body are kept byte for byte, except that `Bcc` (which
+    would reveal the other recipients) and any `Return-Path` are removed, a
+    Message-ID is added when the client gave none, and ours is recorded.
+    """
+    data = bytes(message.submitted.data).replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    head, separator, body = data.partition(b"\r\n\r\n")
+    kept: list[bytes] = []
+    dropping = False
+    has_message_id = False
+    for line in head.split(b"\r\n"):
+        if line[:1] in (b" ", b"\t"):
+            if not dropping:
+                kept.append(line)
+            continue
+        name = line.split(b":", 1)[0].strip().lower()
+        dropping = name in _DROPPED_ON_SUBMIT
+        has_message_id = has_message_id or name == b"message-id"
+        if not dropping:
+            kept.append(line)
+    extra = [f"X-SES-Message-ID: {message.message_id}".encode("ascii")]
+    if not has_message_id:
+        extra.insert(0, f"Message-ID: {message.header_message_id}".encode("ascii"))
+    return b"\r\n".join([*kept, *extra]) + (separator or b"\r\n\r\n") + body

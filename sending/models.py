@@ -45,6 +45,18 @@ def new_message_id() -> str:
     return uuid.uuid4().hex
 
 
+class SubmittedContent(models.Model):
+    """A message body submitted whole (SMTP), shared by all its recipients."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    data = models.BinaryField(help_text="The MIME message exactly as submitted.")
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.size} bytes submitted {self.created_at:%Y-%m-%d %H:%M}"
+
+
 class MessageQuerySet(AccountScopedQuerySet["Message"]):
     def claimable(self, now: timezone.datetime) -> "MessageQuerySet":
         return self.filter(status__in=CLAIMABLE_STATUSES, next_attempt_at__lte=now)
@@ -83,6 +95,14 @@ class Message(models.Model):
         null=True,
         blank=True,
         related_name="+",
+    )
+    # SMTP submissions carry their own MIME instead of a template version.
+    submitted = models.ForeignKey(
+        SubmittedContent,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="messages",
     )
     subject = models.CharField(max_length=998)
     variables = models.JSONField(default=dict, blank=True)
@@ -238,3 +258,26 @@ class DailyUsage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.domain} on {self.day}: {self.reserved}"
+
+
+class InboundMail(models.Model):
+    """Mail received for the bounce domain: DSNs and feedback-loop reports.
+
+    Kept as received; the statistics app reads bounces and complaints out of
+    it. Nothing that reaches the inbound port is dropped silently.
+    """
+
+    received_at = models.DateTimeField(auto_now_add=True)
+    peer = models.CharField(max_length=100, blank=True)
+    mail_from = models.CharField(max_length=320, blank=True)
+    rcpt_tos = models.JSONField(default=list)
+    data = models.BinaryField()
+    processed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        sender = self.mail_from or "<>"
+        return f"inbound from {sender} at {self.received_at:%Y-%m-%d %H:%M}"

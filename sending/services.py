@@ -126,14 +126,7 @@ def send_email(
     """
     addresses = clean_recipients(recipients, limit=max_recipients)
     sender = find_sender(account, from_email)
-    domain = sender.domain
-    if domain.is_blocked():
-        raise TemporaryBlocked(
-            f"{domain.name} is blocked until {domain.blocked_until:%Y-%m-%d %H:%M} "
-            "UTC after too many bounces or spam reports."
-        )
-    if not domain.can_send():
-        raise DomainNotVerified(f"{domain.name} is not verified.")
+    require_sending_domain(sender)
     version = approved_version(account, template_id)
     values = {name: str(value) for name, value in template_data.items()}
     try:
@@ -144,42 +137,73 @@ def send_email(
     if not rendered_subject.strip():
         raise InvalidSubject("Enter a subject.")
 
+    return accept(
+        account=account,
+        sender=sender,
+        addresses=addresses,
+        template_version=version,
+        subject=rendered_subject,
+        variables=values,
+        unsubscribe_language=unsubscribe_language,
+        source=source,
+    )
+
+
+def require_sending_domain(sender: SenderAddress) -> None:
+    """Refuse a sender whose domain is blocked today or not verified."""
+    domain = sender.domain
+    if domain.is_blocked():
+        raise TemporaryBlocked(
+            f"{domain.name} is blocked until {domain.blocked_until:%Y-%m-%d %H:%M} "
+            "UTC after too many bounces or spam reports."
+        )
+    if not domain.can_send():
+        raise DomainNotVerified(f"{domain.name} is not verified.")
+
+
+def accept(
+    *,
+    account: Account,
+    sender: SenderAddress,
+    addresses: list[str],
+    from_name: str | None = None,
+    **content: object,
+) -> SendResult:
+    """Create the messages of a validated request, in one transaction.
+
+    Suppressed recipients become `dropped`; the rest are reserved against the
+    daily limit (or the whole request fails) and queued for delivery.
+    """
+    domain = sender.domain
     request_id = uuid.uuid4().hex
     now = timezone.now()
     with transaction.atomic():
         blocked = suppressed(account=account, sender=sender, addresses=addresses)
         deliverable = [a for a in addresses if a.lower() not in blocked]
         quota.reserve(domain, len(deliverable))
-        messages = [
-            Message(
-                account=account,
-                domain=domain,
-                sender=sender,
-                request_id=request_id,
-                from_name=sender.sender_name,
-                from_email=sender.email,
-                recipient=address,
-                template_version=version,
-                subject=rendered_subject,
-                variables=values,
-                unsubscribe_language=unsubscribe_language,
-                source=source,
-                status=(
-                    MessageStatus.DROPPED
-                    if address.lower() in blocked
-                    else MessageStatus.QUEUED
-                ),
-                status_reason=(
-                    f"Suppressed: {blocked[address.lower()].get_reason_display()}"
-                    if address.lower() in blocked
-                    else ""
-                ),
-                finished_at=now if address.lower() in blocked else None,
-                created_at=now,
-                next_attempt_at=now,
+        messages = []
+        for address in addresses:
+            entry = blocked.get(address.lower())
+            messages.append(
+                Message(
+                    account=account,
+                    domain=domain,
+                    sender=sender,
+                    request_id=request_id,
+                    from_name=sender.sender_name if from_name is None else from_name,
+                    from_email=sender.email,
+                    recipient=address,
+                    status=MessageStatus.DROPPED if entry else MessageStatus.QUEUED,
+                    status_reason=(
+                        f"Suppressed: {entry.get_reason_display()}" if entry else ""
+                    ),
+                    finished_at=now if entry else None,
+                    created_at=now,
+                    next_attempt_at=now,
+                    dispatched_at=now,
+                    **content,
+                )
             )
-            for address in addresses
-        ]
         Message.objects.bulk_create(messages)
         # bulk_create sets primary keys on PostgreSQL and SQLite alike.
         MessageEvent.objects.bulk_create(

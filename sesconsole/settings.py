@@ -272,6 +272,19 @@ SES_RETRY_COUNTDOWN_MAX_SECONDS = env_int("SES_RETRY_COUNTDOWN_MAX_SECONDS", 300
 # A message `sending` (or dispatched and not picked up) for longer than this
 # is taken to be lost with its worker and queued again.
 SES_SENDING_STALE_SECONDS = env_int("SES_SENDING_STALE_SECONDS", 300)
+# SMTP submission (`manage.py smtpd`).
+SES_SMTP_HOST = env_str("SES_SMTP_HOST", "127.0.0.1")
+SES_SMTP_PORT = env_int("SES_SMTP_PORT", 2587)
+SES_SMTP_TLS_PORT = env_int("SES_SMTP_TLS_PORT", 2465)
+SES_SMTP_INBOUND_PORT = env_int("SES_SMTP_INBOUND_PORT", 2525)
+SES_SMTP_HOSTNAME = env_str("SES_SMTP_HOSTNAME", "localhost")
+# PEM files; when unset, a self-signed pair is made under SES_VAR_DIR.
+SES_SMTP_CERT_FILE = env_str("SES_SMTP_CERT_FILE")
+SES_SMTP_KEY_FILE = env_str("SES_SMTP_KEY_FILE")
+SES_SMTP_MAX_BYTES = env_int("SES_SMTP_MAX_BYTES", 10 * 1024 * 1024)
+# Failed logins per address (and per client IP) before a cool-off.
+SES_SMTP_AUTH_FAILURE_LIMIT = env_int("SES_SMTP_AUTH_FAILURE_LIMIT", 10)
+SES_SMTP_AUTH_COOLOFF_MINUTES = env_int("SES_SMTP_AUTH_COOLOFF_MINUTES", 15)
 CELERY_BEAT_SCHEDULE["sweep-messages"] = {
     "task": "sending.tasks.sweep_messages",
     "schedule": 30.0,

@@ -1,0 +1,1 @@
+"""The SMTP service: authenticated submission and the inbound bounce receiver."""
