@@ -151,7 +151,7 @@ else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(VAR_DIR / "cache"),
+            "LOCATION": str(env_path("SES_CACHE_DIR", VAR_DIR / "cache")),
         }
     }
 

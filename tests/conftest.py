@@ -36,6 +36,15 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """Each test starts with an empty cache (login throttles live there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 # --- Personas -------------------------------------------------------------
 
 

@@ -29,3 +29,4 @@ if os.environ.get("REDIS_URL"):
     os.environ["REDIS_URL"] = urlunsplit(parts._replace(path=f"/{database}"))
 else:
     os.environ["SES_BROKER_DIR"] = tempfile.mkdtemp(prefix=f"ses-broker-{WORKER_ID}-")
+    os.environ["SES_CACHE_DIR"] = tempfile.mkdtemp(prefix=f"ses-cache-{WORKER_ID}-")

@@ -59,11 +59,13 @@ class SmtpService:
                 auth_require_tls=True,
                 **common,
             ),
+            # The whole connection is TLS here, which aiosmtpd does not see
+            # (it only tracks STARTTLS), so it must not wait for STARTTLS.
             "tls": _Controller(
                 submission,
                 port=self.ports["tls"],
                 ssl_context=tls,
-                auth_require_tls=True,
+                auth_require_tls=False,
                 **common,
             ),
             "inbound": _Controller(
