@@ -37,12 +37,11 @@ def skip_or_fail(reason: str) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache() -> Iterator[None]:
+def _empty_cache() -> None:
     """Each test starts with an empty cache (login throttles live there)."""
     from django.core.cache import cache
 
     cache.clear()
-    yield
 
 
 # --- Personas -------------------------------------------------------------
