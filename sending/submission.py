@@ -10,6 +10,7 @@ from email import policy
 from email.parser import BytesParser
 
 from django.conf import settings
+from django.db import transaction
 
 from accounts.models import Account
 from domains.models import SenderAddress
@@ -57,18 +58,20 @@ def send_submitted_email(
             "The envelope sender and the From address must be on the same domain."
         )
     _check_content(message)
-    content = SubmittedContent.objects.create(
-        account=account, data=data, size=len(data)
-    )
-    return accept(
-        account=account,
-        sender=from_sender,
-        addresses=addresses,
-        from_name=from_name,
-        submitted=content,
-        subject=str(message.get("Subject", ""))[:998],
-        source=source,
-    )
+    # One transaction: a refused request (the daily limit) keeps no content.
+    with transaction.atomic():
+        content = SubmittedContent.objects.create(
+            account=account, data=data, size=len(data)
+        )
+        return accept(
+            account=account,
+            sender=from_sender,
+            addresses=addresses,
+            from_name=from_name,
+            submitted=content,
+            subject=str(message.get("Subject", ""))[:998],
+            source=source,
+        )
 
 
 def _own_sender(account: Account, address: str, what: str) -> SenderAddress:

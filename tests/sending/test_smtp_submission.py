@@ -16,7 +16,7 @@ from django.urls import reverse
 from domains import services as domain_services
 from domains.models import SenderDomain
 from sending import quota
-from sending.models import InboundMail, Message
+from sending.models import InboundMail, Message, SubmittedContent
 from sending.smtp.server import SmtpService
 from tests.conftest import BASE_DIR, _database_url
 from tests.factories import SenderAddressFactory
@@ -178,6 +178,7 @@ def test_over_the_daily_limit_is_refused_with_554(smtp_service, sender):
     assert code == 554
     assert reply.startswith(b"5.7.0")
     assert b"(FailedOperation.ExceedSendLimit)" in reply
+    assert not SubmittedContent.objects.exists()
 
 
 def test_a_temporarily_blocked_domain_is_refused_with_554(smtp_service, sender):
