@@ -303,3 +303,20 @@ def test_a_message_answered_250_survives_the_service_being_killed(
 
     received = mail_sink.wait_for(1, timeout=30)
     assert received[0].headers()["Subject"] == "Sent over SMTP"
+
+
+def test_blocked_words_refuse_the_message(smtp_service, sender, settings):
+    settings.SES_BLOCKING_WORDS = ["forbiddenword"]
+    body = EmailMessage()
+    body["From"] = sender.email
+    body["To"] = "ana@example.org"
+    body.set_content("This text holds a forbiddenword in it.\n")
+    with starttls_client(smtp_service) as client:
+        client.login(sender.email, PASSWORD)
+        client.mail(sender.email)
+        client.rcpt("ana@example.org")
+        code, reply = client.data(body.as_bytes(policy=SMTP))
+
+    assert code == 550
+    assert b"(FailedOperation.ContainSensitiveWord)" in reply
+    assert not Message.objects.exists()
