@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
-from accounts.models import Account, Invitation, Membership, User
+from accounts.models import Account, ApiKey, Invitation, Membership, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -86,3 +86,19 @@ class InvitationAdmin(admin.ModelAdmin):
     list_filter = ["accepted_at"]
     search_fields = ["email", "account__name"]
     readonly_fields = ["token"]
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    list_display = [
+        "secret_id",
+        "account",
+        "name",
+        "created_at",
+        "disabled_at",
+        "last_used_at",
+    ]
+    list_filter = ["disabled_at"]
+    search_fields = ["secret_id", "name", "account__name"]
+    readonly_fields = ["secret_id", "created_at", "last_used_at"]
+    exclude = ["secret_key_encrypted"]

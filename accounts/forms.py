@@ -78,3 +78,12 @@ class AcceptInvitationForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return data
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(
+        label="Label",
+        max_length=100,
+        required=False,
+        help_text="What uses this key, like “billing service”.",
+    )

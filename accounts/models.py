@@ -185,3 +185,50 @@ class Invitation(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+
+def new_secret_id() -> str:
+    """A Tencent-style SecretId: `AKID` and 32 letters and digits."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+    return "AKID" + "".join(secrets.choice(alphabet) for _ in range(32))
+
+
+class ApiKeyQuerySet(models.QuerySet["ApiKey"]):
+    def for_account(self, account: Account) -> "ApiKeyQuerySet":
+        return self.filter(account=account)
+
+    def enabled(self) -> "ApiKeyQuerySet":
+        return self.filter(disabled_at__isnull=True)
+
+
+class ApiKey(models.Model):
+    """A SecretId / SecretKey pair for the Tencent-compatible HTTP API.
+
+    The SecretKey is needed to check each request's signature, so it is
+    stored encrypted (sesconsole.encryption), not hashed.
+    """
+
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="api_keys"
+    )
+    name = models.CharField(max_length=100, blank=True)
+    secret_id = models.CharField(max_length=64, unique=True, default=new_secret_id)
+    secret_key_encrypted = models.TextField(editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    disabled_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiKeyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.secret_id
+
+    @property
+    def is_enabled(self) -> bool:
+        return self.disabled_at is None

@@ -1,5 +1,6 @@
 """Account, membership and invitation changes. Each runs in one transaction."""
 
+import secrets
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -12,8 +13,9 @@ from accounts.errors import (
     InvitationNotValid,
     LastOwner,
 )
-from accounts.models import Account, Invitation, Membership, Role, User
+from accounts.models import Account, ApiKey, Invitation, Membership, Role, User
 from accounts.tasks import send_invitation_email
+from sesconsole.encryption import encrypt_text
 
 INVITATION_LIFETIME = timedelta(days=7)
 
@@ -126,3 +128,26 @@ def set_member_roles(*, account: Account, user: User, roles: Iterable[str]) -> N
         role__in=chosen
     ).delete()
     grant_roles(account=account, user=user, roles=chosen)
+
+
+def create_api_key(
+    *, account: Account, created_by: User | None, name: str = ""
+) -> tuple[ApiKey, str]:
+    """A new SecretId / SecretKey pair; the SecretKey is returned to show once."""
+    secret_key = secrets.token_urlsafe(24)[:32]
+    key = ApiKey.objects.create(
+        account=account,
+        name=name.strip()[:100],
+        secret_key_encrypted=encrypt_text(secret_key),
+        created_by=created_by,
+    )
+    return key, secret_key
+
+
+def set_api_key_enabled(*, key: ApiKey, enabled: bool) -> None:
+    key.disabled_at = None if enabled else timezone.now()
+    key.save(update_fields=["disabled_at"])
+
+
+def delete_api_key(*, key: ApiKey) -> None:
+    key.delete()

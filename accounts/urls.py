@@ -1,7 +1,6 @@
 from django.urls import path
 
 from accounts import views
-from sesconsole.views import not_built
 
 app_name = "accounts"
 
@@ -23,15 +22,16 @@ urlpatterns = [
         views.change_member_roles,
         name="member_roles",
     ),
+    path("settings/api-keys/", views.api_keys, name="api_keys"),
     path(
-        "settings/api-keys/",
-        not_built,
-        {
-            "area": "API keys",
-            "summary": "Create SecretId / SecretKey pairs for Tencent Cloud "
-            "SDK-compatible API access.",
-        },
-        name="api_keys",
+        "settings/api-keys/<int:key_id>/toggle/",
+        views.api_key_toggle,
+        name="api_key_toggle",
+    ),
+    path(
+        "settings/api-keys/<int:key_id>/delete/",
+        views.api_key_delete,
+        name="api_key_delete",
     ),
     path("switch/", views.switch, name="switch"),
     path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),

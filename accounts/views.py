@@ -12,10 +12,11 @@ from accounts.errors import AlreadyMember, LastOwner
 from accounts.forms import (
     AcceptInvitationForm,
     AccountSettingsForm,
+    ApiKeyForm,
     InviteMemberForm,
     MemberRolesForm,
 )
-from accounts.models import Invitation, Membership, Role, User
+from accounts.models import ApiKey, Invitation, Membership, Role, User
 from accounts.overview import overview_figures
 from sesconsole.errors import ServiceError
 
@@ -210,3 +211,62 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         {"invitation": invitation, "form": form, "has_login": has_login},
         status=400 if form is not None and form.errors else 200,
     )
+
+
+def _api_keys_page(
+    request: HttpRequest, *, new_key: tuple | None = None, form: object = None
+) -> HttpResponse:
+    return render(
+        request,
+        "accounts/api_keys.html",
+        {
+            "keys": ApiKey.objects.for_account(request.account).select_related(
+                "created_by"
+            ),
+            "new_key": new_key,
+            "form": form or ApiKeyForm(),
+            "is_owner": request.account_context.has_role(Role.OWNER),
+            "endpoint": request.build_absolute_uri("/"),
+        },
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@console_view()
+def api_keys(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _api_keys_page(request)
+    if not request.account_context.has_role(Role.OWNER):
+        return render(
+            request,
+            "accounts/role_required.html",
+            {"required_roles": [Role.OWNER.label]},
+            status=403,
+        )
+    form = ApiKeyForm(request.POST)
+    if not form.is_valid():
+        return _api_keys_page(request, form=form)
+    key, secret_key = services.create_api_key(
+        account=request.account, created_by=request.user, name=form.cleaned_data["name"]
+    )
+    # The SecretKey is shown in this response only.
+    return _api_keys_page(request, new_key=(key, secret_key))
+
+
+@require_POST
+@console_view(Role.OWNER)
+def api_key_toggle(request: HttpRequest, key_id: int) -> HttpResponse:
+    key = get_for_account_or_404(ApiKey.objects.all(), request.account, pk=key_id)
+    services.set_api_key_enabled(key=key, enabled=not key.is_enabled)
+    state = "enabled" if key.is_enabled else "disabled"
+    messages.success(request, f"API key {key.secret_id} {state}.")
+    return redirect("accounts:api_keys")
+
+
+@require_POST
+@console_view(Role.OWNER)
+def api_key_delete(request: HttpRequest, key_id: int) -> HttpResponse:
+    key = get_for_account_or_404(ApiKey.objects.all(), request.account, pk=key_id)
+    services.delete_api_key(key=key)
+    messages.success(request, f"API key {key.secret_id} deleted.")
+    return redirect("accounts:api_keys")

@@ -233,6 +233,9 @@ if SES_SYSTEM_MAIL_BACKEND.endswith("smtp.EmailBackend"):
     }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "SES Console <no-reply@localhost>")
 
+# --- HTTP API -------------------------------------------------------------
+SES_API_REQUESTS_PER_SECOND = env_int("SES_API_REQUESTS_PER_SECOND", 20)
+
 # --- Sender domains (domains app) ----------------------------------------
 # What operators publish: MX to our inbound host, SPF including ours.
 SES_MX_HOST = env_str("SES_MX_HOST", "mx.ses.example.net")

@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
 
 from accounts import views as account_views
 from accounts.forms import LoginForm
 from sending import views as sending_views
+from sesconsole.api.endpoint import api_endpoint
 
 admin.site.site_header = "SES Console staff"
 admin.site.site_title = "SES Console staff"
@@ -50,8 +53,18 @@ auth_urls = [
     ),
 ]
 
+
+@csrf_exempt
+def root(request: HttpRequest) -> HttpResponse:
+    """The console's overview, or an API call: the SDK always POSTs to /."""
+    if request.method == "POST" and "HTTP_X_TC_ACTION" in request.META:
+        return api_endpoint(request)
+    return account_views.overview(request)
+
+
 urlpatterns = [
-    path("", account_views.overview, name="overview"),
+    path("", root, name="overview"),
+    path("api/", api_endpoint, name="api"),
     *auth_urls,
     path("", include("accounts.urls")),
     path("", include("domains.urls")),
