@@ -1,0 +1,207 @@
+"""Sending actions of the HTTP API: SendEmail and GetSendEmailStatus.
+
+The suppression-list and unsubscribe-configuration actions live in
+`sending.api_suppression`, imported here so the registry finds them.
+"""
+
+import json
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Q
+
+from sending import api_suppression  # noqa: F401  (registers its actions)
+from sending.errors import NoRecipients, TooManyRecipients
+from sending.models import EventKind, Message, MessageEvent, MessageStatus
+from sending.services import send_email
+from sesconsole.api.errors import ApiError
+from sesconsole.api.registry import ApiContext, api_action, optional, required
+
+# Tencent's Unsubscribe option: "0" none, then languages by number.
+UNSUBSCRIBE_LANGUAGES = {
+    "0": "",
+    "1": "zh-hans",
+    "2": "en",
+    "3": "zh-hant",
+    "4": "es",
+    "5": "fr",
+    "6": "de",
+    "7": "ja",
+    "8": "ko",
+}
+
+TEMPLATE = {
+    "TemplateID": required(int),
+    "TemplateData": required(str),
+    "Html": optional(str),
+    "Text": optional(str),
+}
+ATTACHMENT = {
+    "FileName": optional(str),
+    "Content": optional(str),
+    "FileURL": optional(str),
+}
+
+
+def _template_data(raw: str) -> dict[str, str]:
+    try:
+        data = json.loads(raw) if raw else {}
+    except json.JSONDecodeError:
+        data = None
+    if not isinstance(data, dict):
+        raise ApiError(
+            "FailedOperation.WrongContentJson",
+            "TemplateData must be a JSON object as a string, like "
+            '"{\\"name\\": \\"Ana\\"}".',
+        )
+    return {str(k): str(v) for k, v in data.items()}
+
+
+@api_action(
+    "SendEmail",
+    FromEmailAddress=required(str),
+    Destination=optional([str]),
+    Subject=required(str),
+    ReplyToAddresses=optional(str),
+    Cc=optional([str]),
+    Bcc=optional([str]),
+    Template=optional(TEMPLATE),
+    Simple=optional({"Html": optional(str), "Text": optional(str)}),
+    Attachments=optional([ATTACHMENT]),
+    Unsubscribe=optional(str),
+    TriggerType=optional(int),
+    SmtpMessageId=optional(str),
+    SmtpHeaders=optional(str),
+    HeaderFrom=optional(str),
+)
+def send(context: ApiContext, params: dict) -> dict:
+    if "Template" not in params:
+        raise ApiError(
+            "FailedOperation.WithOutPermission",
+            "Send with a Template: custom (Simple) content is not enabled for "
+            "this account.",
+        )
+    for unsupported in ("Cc", "Bcc", "Attachments", "SmtpHeaders", "ReplyToAddresses"):
+        if params.get(unsupported):
+            raise ApiError(
+                "UnsupportedOperation",
+                f"{unsupported} is not supported yet by this platform.",
+            )
+    destination = params.get("Destination") or []
+    if not destination:
+        raise NoRecipients("Destination needs at least one address.")
+    if len(destination) > 50:
+        raise TooManyRecipients("Destination takes at most 50 addresses.")
+    unsubscribe = params.get("Unsubscribe", "0")
+    if unsubscribe not in UNSUBSCRIBE_LANGUAGES:
+        raise ApiError(
+            "InvalidParameterValue",
+            f"Unsubscribe `{unsubscribe}` is not supported; use one of "
+            + ", ".join(UNSUBSCRIBE_LANGUAGES),
+        )
+    template = params["Template"]
+    result = send_email(
+        account=context.account,
+        from_email=_address_of(params["FromEmailAddress"]),
+        recipients=destination,
+        template_id=template["TemplateID"],
+        template_data=_template_data(template["TemplateData"]),
+        subject=params["Subject"],
+        unsubscribe_language=UNSUBSCRIBE_LANGUAGES[unsubscribe],
+        source="api",
+    )
+    return {"MessageId": result.request_id}
+
+
+def _address_of(value: str) -> str:
+    """`Name <addr>` or `addr` → `addr`."""
+    value = value.strip()
+    if value.endswith(">") and "<" in value:
+        return value[value.rindex("<") + 1 : -1].strip()
+    return value
+
+
+# Tencent's DeliverStatus: 0 queued, 1 delivered, 2 dropped, 3 rejected
+# (bounced), 8 delayed (deferred).
+DELIVER_STATUS = {
+    MessageStatus.QUEUED: 0,
+    MessageStatus.SENDING: 0,
+    MessageStatus.SENT: 0,
+    MessageStatus.DELIVERED: 1,
+    MessageStatus.DROPPED: 2,
+    MessageStatus.FAILED: 2,
+    MessageStatus.BOUNCED: 3,
+    MessageStatus.DEFERRED: 8,
+}
+# Tencent's SendStatus: 0 accepted; 1007 on the blocklist.
+SUPPRESSED_SEND_STATUS = 1007
+
+
+def _timestamp(value: datetime | None) -> int:
+    return int(value.timestamp()) if value else 0
+
+
+def status_row(message: Message, flags: set[str]) -> dict:
+    return {
+        "MessageId": message.request_id,
+        "ToEmailAddress": message.recipient,
+        "FromEmailAddress": message.from_email,
+        "SendStatus": (
+            SUPPRESSED_SEND_STATUS if message.status == MessageStatus.DROPPED else 0
+        ),
+        "DeliverStatus": DELIVER_STATUS[message.status],
+        "DeliverMessage": message.final_response or message.status_reason,
+        "RequestTime": _timestamp(message.created_at),
+        "DeliverTime": _timestamp(message.finished_at),
+        "UserOpened": EventKind.OPENED in flags,
+        "UserClicked": EventKind.CLICKED in flags,
+        "UserUnsubscribed": EventKind.UNSUBSCRIBED in flags,
+        "UserComplainted": EventKind.COMPLAINED in flags,
+        "UserComplained": EventKind.COMPLAINED in flags,
+    }
+
+
+@api_action(
+    "GetSendEmailStatus",
+    RequestDate=required(str),
+    Offset=required(int),
+    Limit=required(int),
+    MessageId=optional(str),
+    ToEmailAddress=optional(str),
+)
+def get_send_email_status(context: ApiContext, params: dict) -> dict:
+    try:
+        day = date.fromisoformat(params["RequestDate"])
+    except ValueError:
+        raise ApiError(
+            "InvalidParameterValue.WrongDate", "RequestDate must be YYYY-MM-DD."
+        ) from None
+    if not 0 < params["Limit"] <= 100:
+        raise ApiError("FailedOperation.InvalidLimit", "Limit must be 1 to 100.")
+    # The day is the sending day, in SES_TIME_ZONE.
+    start = datetime.combine(day, time.min, ZoneInfo(settings.SES_TIME_ZONE))
+    found = Message.objects.for_account(context.account).filter(
+        created_at__gte=start, created_at__lt=start + timedelta(days=1)
+    )
+    if params.get("MessageId"):
+        found = found.filter(Q(request_id=params["MessageId"]))
+    if params.get("ToEmailAddress"):
+        found = found.filter(recipient__iexact=params["ToEmailAddress"])
+    page = list(
+        found.order_by("created_at", "pk")[
+            params["Offset"] : params["Offset"] + params["Limit"]
+        ]
+    )
+    flags: dict[int, set[str]] = {}
+    for message_id, kind in MessageEvent.objects.filter(
+        message__in=page,
+        kind__in=[
+            EventKind.OPENED,
+            EventKind.CLICKED,
+            EventKind.UNSUBSCRIBED,
+            EventKind.COMPLAINED,
+        ],
+    ).values_list("message_id", "kind"):
+        flags.setdefault(message_id, set()).add(kind)
+    return {"EmailStatusList": [status_row(m, flags.get(m.pk, set())) for m in page]}
