@@ -52,3 +52,13 @@ class WeakSmtpPassword(ServiceError):
         "An SMTP password has 10 to 20 characters with at least one digit, one "
         "lower-case and one upper-case letter."
     )
+
+
+class DomainNotFound(ServiceError):
+    code = "InvalidParameterValue.NotExistDomain"
+    default_message = "This domain is not one of your sender domains."
+
+
+class SenderAddressNotFound(ServiceError):
+    code = "InvalidParameterValue.NoSuchSender"
+    default_message = "This sender address does not exist in your account."

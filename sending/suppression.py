@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.models import Account
 from domains.models import SenderAddress
 from sending.models import Suppression, SuppressionReason
+from sesconsole.errors import ServiceError
 
 
 def suppressed(
@@ -47,4 +48,67 @@ def suppress(
             entry, _ = Suppression.objects.update_or_create(**lookup, defaults=defaults)
     except IntegrityError:
         entry = Suppression.objects.get(**lookup)
+    return entry
+
+
+def suppress_many(
+    *,
+    account: Account,
+    addresses: Iterable[str],
+    reason: str,
+    expires_at: timezone.datetime | None = None,
+) -> list[str]:
+    """Suppress, account-wide, each address not already actively suppressed.
+
+    Return the addresses added. An address already blocked for the whole
+    account keeps its entry (and its reason): a hard bounce stays a hard
+    bounce.
+    """
+    wanted = list(dict.fromkeys(address.strip().lower() for address in addresses))
+    with transaction.atomic():
+        blocked = set(
+            Suppression.objects.for_account(account)
+            .active(timezone.now())
+            .filter(sender__isnull=True, address__in=wanted)
+            .values_list("address", flat=True)
+        )
+        added = [address for address in wanted if address not in blocked]
+        for address in added:
+            suppress(
+                account=account, address=address, reason=reason, expires_at=expires_at
+            )
+    return added
+
+
+def unsuppress(
+    *, account: Account, addresses: Iterable[str], reasons: Iterable[str]
+) -> int:
+    """Remove the account-wide entries of `addresses` with one of `reasons`."""
+    wanted = {address.strip().lower() for address in addresses}
+    deleted, _ = (
+        Suppression.objects.for_account(account)
+        .filter(sender__isnull=True, address__in=wanted, reason__in=list(reasons))
+        .delete()
+    )
+    return deleted
+
+
+class SuppressionExists(ServiceError):
+    code = "InvalidParameterValue"
+    default_message = "This address is already on the blocklist."
+
+
+def update_suppression(
+    *, entry: Suppression, address: str, expires_at: timezone.datetime | None
+) -> Suppression:
+    """Change the address and expiry of an entry; refuse to duplicate another."""
+    entry.address = address.strip().lower()
+    entry.expires_at = expires_at
+    try:
+        with transaction.atomic():
+            entry.save(update_fields=["address", "expires_at"])
+    except IntegrityError:
+        raise SuppressionExists(
+            f"{entry.address} is already on the blocklist."
+        ) from None
     return entry

@@ -8,6 +8,7 @@ from accounts import views as account_views
 from accounts.forms import LoginForm
 from sending import views as sending_views
 from sesconsole.api.endpoint import api_endpoint
+from sesconsole.views import healthz
 
 admin.site.site_header = "SES Console staff"
 admin.site.site_title = "SES Console staff"
@@ -65,6 +66,7 @@ def root(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("", root, name="overview"),
     path("api/", api_endpoint, name="api"),
+    path("healthz", healthz, name="healthz"),
     *auth_urls,
     path("", include("accounts.urls")),
     path("", include("domains.urls")),

@@ -118,3 +118,35 @@ class SubjectLineBreak(TemplateError):
 class UnsafeVariableValue(TemplateError):
     code = "FailedOperation.IllegalURL"
     default_message = "A value would make a link unsafe."
+
+
+class TemplateNameIsNull(TemplateError):
+    code = "InvalidParameterValue.TemplateNameIsNULL"
+    default_message = "Give the template a name."
+    field = "name"
+
+
+class TemplateNotExist(TemplateError):
+    code = "InvalidParameterValue.TemplateNotExist"
+    default_message = "This template does not exist."
+
+
+class TemplateInUse(TemplateError):
+    """Messages keep the version they were rendered from, so it cannot go."""
+
+    code = "OperationDenied.TemplateInUse"
+    default_message = (
+        "Messages were sent with this template, so it cannot be deleted while "
+        "they are kept."
+    )
+
+
+class KeyCreatorNotAuthor(TemplateError):
+    """An API key writes templates as its creator, who must still be an author."""
+
+    code = "OperationDenied.KeyCreatorNotAuthor"
+    default_message = (
+        "The user who created this API key is no longer an owner or operator of "
+        "the account, so the key cannot change templates. Create a new key as "
+        "an owner or operator."
+    )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from accounts.models import Account, Membership, Role, User
@@ -23,7 +24,9 @@ from templates_app.errors import (
     RejectReasonMissing,
     TemplateContentIsNull,
     TemplateContentTooLarge,
+    TemplateInUse,
     TemplateNameIllegal,
+    TemplateNotExist,
     TemplateStatusError,
     VariableInStyle,
 )
@@ -329,3 +332,23 @@ def reject_version(
     template.status = Status.REJECTED
     template.save(update_fields=["status", "updated_at"])
     return version
+
+
+@transaction.atomic
+def delete_template(*, template: EmailTemplate, author: User) -> None:
+    """Delete a template with all its versions, whatever their status.
+
+    Messages keep the version they were rendered from (PROTECT), so a
+    template that any kept message used is refused rather than half-deleted.
+    """
+    locked = EmailTemplate.objects.select_for_update().filter(pk=template.pk).first()
+    if locked is None:  # a concurrent delete got there first
+        raise TemplateNotExist(f"Template {template.pk} does not exist.")
+    _require_role(locked.account, author, AUTHOR_ROLES)
+    try:
+        locked.delete()
+    except ProtectedError:
+        raise TemplateInUse(
+            f"Messages were sent with “{locked.name}”, so it cannot be deleted "
+            "while they are kept."
+        ) from None

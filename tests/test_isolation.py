@@ -40,6 +40,7 @@ NOT_CONSOLE = {
     "accounts:accept_invitation",
     "unsubscribe",
     "api",  # the HTTP API authenticates by signature: tests/api
+    "healthz",
     # Development only (404 unless DEBUG): the local mail sink's mailbox.
     "sending:dev_mailbox",
     "sending:dev_mailbox_message",
