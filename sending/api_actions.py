@@ -82,7 +82,7 @@ def send(context: ApiContext, params: dict) -> dict:
             "Send with a Template: custom (Simple) content is not enabled for "
             "this account.",
         )
-    for unsupported in ("Cc", "Bcc", "Attachments", "SmtpHeaders", "ReplyToAddresses"):
+    for unsupported in ("Attachments", "SmtpHeaders"):
         if params.get(unsupported):
             raise ApiError(
                 "UnsupportedOperation",
@@ -91,6 +91,14 @@ def send(context: ApiContext, params: dict) -> dict:
     destination = params.get("Destination") or []
     if not destination:
         raise NoRecipients("Destination needs at least one address.")
+    overlap = {a.lower() for a in destination} & {
+        a.lower() for a in params.get("Bcc", [])
+    }
+    if overlap:
+        raise ApiError(
+            "InvalidParameterValue",
+            f"Bcc repeats Destination addresses: {', '.join(sorted(overlap))}.",
+        )
     if len(destination) > 50:
         raise TooManyRecipients("Destination takes at most 50 addresses.")
     unsubscribe = params.get("Unsubscribe", "0")
@@ -110,6 +118,9 @@ def send(context: ApiContext, params: dict) -> dict:
         subject=params["Subject"],
         unsubscribe_language=UNSUBSCRIBE_LANGUAGES[unsubscribe],
         source="api",
+        cc=params.get("Cc", []),
+        bcc=params.get("Bcc", []),
+        reply_to=params.get("ReplyToAddresses", ""),
     )
     return {"MessageId": result.request_id}
 

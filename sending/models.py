@@ -89,6 +89,11 @@ class Message(models.Model):
     from_name = models.CharField(max_length=64)
     from_email = models.CharField(max_length=320)
     recipient = models.CharField(max_length=320)
+    # What the headers show when a request had several visible recipients
+    # (API To and Cc lists); empty: the recipient alone.
+    to_header = models.TextField(blank=True)
+    cc_header = models.TextField(blank=True)
+    reply_to = models.CharField(max_length=320, blank=True)
     template_version = models.ForeignKey(
         "templates_app.TemplateVersion",
         on_delete=models.PROTECT,

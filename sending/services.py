@@ -36,6 +36,7 @@ from templates_app.models import EmailTemplate, TemplateVersion
 from templates_app.variables import render_subject, render_version
 
 API_MAX_RECIPIENTS = 50
+CC_MAX = 20
 # Messages per delivery task: one Celery message per chunk, never per recipient.
 DELIVERY_CHUNK = 50
 
@@ -54,7 +55,9 @@ class SendResult:
         return [m for m in self.messages if m.status == MessageStatus.DROPPED]
 
 
-def clean_recipients(raw: Iterable[str], *, limit: int) -> list[str]:
+def clean_recipients(
+    raw: Iterable[str], *, limit: int, allow_empty: bool = False
+) -> list[str]:
     """Valid, de-duplicated recipients (first spelling kept), or an error."""
     recipients: dict[str, str] = {}
     for entry in raw:
@@ -68,7 +71,7 @@ def clean_recipients(raw: Iterable[str], *, limit: int) -> list[str]:
                 f"“{address}” is not a valid email address."
             ) from None
         recipients.setdefault(address.lower(), address)
-    if not recipients:
+    if not recipients and not allow_empty:
         raise NoRecipients
     if len(recipients) > limit:
         raise TooManyRecipients(
@@ -118,6 +121,9 @@ def send_email(
     unsubscribe_language: str = "",
     max_recipients: int = API_MAX_RECIPIENTS,
     source: str = "console",
+    cc: Iterable[str] = (),
+    bcc: Iterable[str] = (),
+    reply_to: str = "",
 ) -> SendResult:
     """Accept one request whole (a message per recipient) or refuse it whole.
 
@@ -125,6 +131,10 @@ def send_email(
     never delivered; they do not count against the daily limit.
     """
     addresses = clean_recipients(recipients, limit=max_recipients)
+    cc_list = clean_recipients(cc, limit=CC_MAX, allow_empty=True)
+    bcc_list = clean_recipients(bcc, limit=CC_MAX, allow_empty=True)
+    if reply_to:
+        clean_recipients([reply_to], limit=1)
     sender = find_sender(account, from_email)
     require_sending_domain(sender)
     version = approved_version(account, template_id)
@@ -137,10 +147,17 @@ def send_email(
     if not rendered_subject.strip():
         raise InvalidSubject("Enter a subject.")
 
+    visible = {"to_header": "", "cc_header": "", "reply_to": reply_to}
+    if cc_list or bcc_list:
+        # Everyone sees the same To and Cc lines; Bcc recipients appear nowhere.
+        visible["to_header"] = ", ".join(addresses)
+        visible["cc_header"] = ", ".join(cc_list)
+    everyone = list({a.lower(): a for a in [*addresses, *cc_list, *bcc_list]}.values())
     return accept(
         account=account,
         sender=sender,
-        addresses=addresses,
+        addresses=everyone,
+        **visible,
         template_version=version,
         subject=rendered_subject,
         variables=values,

@@ -155,3 +155,42 @@ def test_status_needs_a_valid_date_and_limit(ses, db):
         )
         == "FailedOperation.InvalidLimit"
     )
+
+
+@pytest.mark.worker
+def test_cc_and_bcc_each_get_a_copy_and_bcc_stays_hidden(
+    ses, ready, mail_sink, celery_worker
+):
+    sender, template = ready
+    params = send_params(
+        sender,
+        template,
+        Destination=["to@sink.example"],
+        Cc=["cc@sink.example"],
+        Bcc=["hidden@sink.example"],
+        ReplyToAddresses="replies@acme-mail.com",
+        Unsubscribe="0",
+    )
+
+    call(ses, "SendEmail", **params)
+
+    received = mail_sink.wait_for(3, timeout=30)
+    assert sorted(r.rcpt_tos[0] for r in received) == [
+        "cc@sink.example",
+        "hidden@sink.example",
+        "to@sink.example",
+    ]
+    for copy in received:
+        headers = copy.headers()
+        assert headers["To"] == "to@sink.example"
+        assert headers["Cc"] == "cc@sink.example"
+        assert headers["Reply-To"] == "replies@acme-mail.com"
+        assert b"hidden@sink.example" not in copy.raw.split(b"\r\n\r\n")[0]
+        assert dkim_verifies(copy.raw)
+
+
+def test_bcc_may_not_repeat_destination(ses, ready):
+    sender, template = ready
+    params = send_params(sender, template, Bcc=["success@simulator.invalid"])
+
+    assert refused(ses, "SendEmail", **params) == "InvalidParameterValue"

@@ -42,6 +42,8 @@ EXPECTED_HEADERS = {
     "list-unsubscribe-post",
     "x-ses-message-id",
     "content-type",
+    "cc",
+    "reply-to",
 }
 
 
