@@ -322,10 +322,6 @@ def test_list_addresses_is_one_query(account, api_key, django_assert_num_queries
         assert len(list_email_address(context, {})["EmailSenders"]) == 3
 
 
-def test_list_addresses_takes_no_paging_parameters(ses):
-    assert refused(ses, "ListEmailAddress", Limit=10) == "UnknownParameter"
-
-
 # --- DeleteEmailAddress -------------------------------------------------------
 
 

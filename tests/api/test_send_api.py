@@ -46,7 +46,7 @@ def test_sdk_send_arrives_signed_and_is_reported_delivered(
     assert dkim_verifies(received.raw)
     assert received.headers()["Subject"] == "Hello Ana"
     assert "List-Unsubscribe" in received.headers()
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + 45
     while True:
         statuses = call(
             ses,
