@@ -102,11 +102,14 @@ def _authenticate_and_parse(request: HttpRequest, request_id: str) -> tuple:
             "The signature does not match: check the SecretKey and sign the "
             "request exactly as sent.",
         )
-    # A valid signature is accepted once: within the time window a copy of
-    # the same request is a replay.
-    if not cache.add(
-        f"api:signature:{authorization.signature}", 1, 2 * MAX_SKEW_SECONDS
-    ):
+    # A valid signature is accepted once per action: within the time window
+    # a copy of the same request is a replay. (The SDK signs only the body,
+    # host and content type, so different actions with the same body in the
+    # same second share a signature; they are not replays of each other.)
+    replay_key = (
+        f"api:signature:{authorization.signature}:{_header(request, 'X-TC-Action')}"
+    )
+    if not cache.add(replay_key, 1, 2 * MAX_SKEW_SECONDS):
         raise ApiError(
             "AuthFailure.SignatureFailure", "This signature was already used."
         )

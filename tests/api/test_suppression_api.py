@@ -28,8 +28,10 @@ def black_list(client, **params) -> object:
     return call(
         client,
         "ListBlackEmailAddress",
-        **({"StartDate": today(), "EndDate": today(), "Limit": 100, "Offset": 0}
-           | params),
+        **(
+            {"StartDate": today(), "EndDate": today(), "Limit": 100, "Offset": 0}
+            | params
+        ),
     )
 
 
@@ -98,7 +100,9 @@ def test_the_automatic_blocklist_refuses_bad_queries(ses):
 
 
 def test_delete_black_list_removes_only_automatic_entries(ses, account):
-    SuppressionFactory(account=account, address="gone@example.org", reason="hard_bounce")
+    SuppressionFactory(
+        account=account, address="gone@example.org", reason="hard_bounce"
+    )
     SuppressionFactory(account=account, address="angry@example.org", reason="complaint")
     SuppressionFactory(account=account, address="manual@example.org")
 
@@ -123,7 +127,9 @@ def test_delete_black_list_removes_only_automatic_entries(ses, account):
 
 
 def test_create_custom_blacklist_counts_what_it_added(ses, account):
-    SuppressionFactory(account=account, address="gone@example.org", reason="hard_bounce")
+    SuppressionFactory(
+        account=account, address="gone@example.org", reason="hard_bounce"
+    )
     sender = SenderAddressFactory(domain__account=account)
 
     response = call(
@@ -293,7 +299,9 @@ def test_update_custom_blacklist_refuses_missing_and_clashing_entries(ses, accou
 def test_delete_custom_blacklist_removes_only_custom_entries(ses, account):
     SuppressionFactory(account=account, address="ana@example.org")
     SuppressionFactory(account=account, address="bob@example.org")
-    SuppressionFactory(account=account, address="gone@example.org", reason="hard_bounce")
+    SuppressionFactory(
+        account=account, address="gone@example.org", reason="hard_bounce"
+    )
 
     call(ses, "DeleteCustomBlackList", Emails=["ANA@example.org", "gone@example.org"])
 
@@ -370,8 +378,10 @@ def test_unsubscribe_config_refuses_unknown_codes_and_addresses(ses, account):
         return refused(
             ses,
             "CreateAddressUnsubscribeConfig",
-            **({"Address": sender.email, "UnsubscribeConfig": "2", "Status": 1}
-               | params),
+            **(
+                {"Address": sender.email, "UnsubscribeConfig": "2", "Status": 1}
+                | params
+            ),
         )
 
     assert create(UnsubscribeConfig="99") == "InvalidParameterValue"
@@ -418,16 +428,18 @@ def test_another_account_never_sees_or_changes_these_entries(outsider_ses, accou
         )
         == "ResourceNotFound"
     )
-    for action in (
-        "CreateAddressUnsubscribeConfig",
-        "UpdateAddressUnsubscribeConfig",
+    # The SDK does not sign X-TC-Action: the bodies differ so that the
+    # second call is not taken for a replay of the first.
+    for action, code in (
+        ("CreateAddressUnsubscribeConfig", "0"),
+        ("UpdateAddressUnsubscribeConfig", "1"),
     ):
         assert (
             refused(
                 outsider_ses,
                 action,
                 Address=sender.email,
-                UnsubscribeConfig="0",
+                UnsubscribeConfig=code,
                 Status=0,
             )
             == "InvalidParameterValue.NoSuchSender"

@@ -18,8 +18,10 @@ def unb64(value: str) -> str:
 
 
 def next_second() -> None:
-    """Wait for the next second: the SDK signs the body (not the action) with the
-    time in seconds, so an equal body within one second would be a replay."""
+    """Wait for the next second, so an equal body is not refused as a replay.
+
+    The SDK signs the body and the time in seconds, not the action.
+    """
     time.sleep(1 - time.time() % 1)
 
 
