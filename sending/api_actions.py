@@ -11,25 +11,16 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Q
 
-from sending import api_suppression  # noqa: F401  (registers its actions)
+from sending import api_suppression  # also registers its actions
 from sending.errors import NoRecipients, TooManyRecipients
 from sending.models import EventKind, Message, MessageEvent, MessageStatus
 from sending.services import send_email
 from sesconsole.api.errors import ApiError
 from sesconsole.api.registry import ApiContext, api_action, optional, required
 
-# Tencent's Unsubscribe option: "0" none, then languages by number.
-UNSUBSCRIBE_LANGUAGES = {
-    "0": "",
-    "1": "zh-hans",
-    "2": "en",
-    "3": "zh-hant",
-    "4": "es",
-    "5": "fr",
-    "6": "de",
-    "7": "ja",
-    "8": "ko",
-}
+# Tencent's Unsubscribe codes ("0" none, then languages by number): one
+# table for SendEmail and the unsubscribe-configuration actions.
+UNSUBSCRIBE_LANGUAGES = api_suppression.UNSUBSCRIBE_CONFIG
 
 TEMPLATE = {
     "TemplateID": required(int),

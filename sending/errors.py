@@ -54,3 +54,8 @@ class InvalidSubject(ServiceError):
 class SenderNotAllowed(ServiceError):
     code = "FailedOperation.NotAuthenticatedSender"
     default_message = "This sender is not allowed."
+
+
+class SuppressionExists(ServiceError):
+    code = "InvalidParameterValue"
+    default_message = "This address is already on the blocklist."

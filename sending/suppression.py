@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from accounts.models import Account
 from domains.models import SenderAddress
+from sending.errors import SuppressionExists
 from sending.models import Suppression, SuppressionReason
-from sesconsole.errors import ServiceError
 
 
 def suppressed(
@@ -91,11 +91,6 @@ def unsuppress(
         .delete()
     )
     return deleted
-
-
-class SuppressionExists(ServiceError):
-    code = "InvalidParameterValue"
-    default_message = "This address is already on the blocklist."
 
 
 def update_suppression(
