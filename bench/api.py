@@ -66,6 +66,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per gunicorn worker"
+    )
     args = parser.parse_args()
 
     scratch = configure_environment()
@@ -93,6 +96,8 @@ def main() -> None:
             "sesconsole.wsgi",
             "--workers",
             "2",
+            "--threads",
+            str(args.threads),
             "--bind",
             host,
             "--log-level",
@@ -165,7 +170,10 @@ def main() -> None:
     database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     broker = "redis" if settings.REDIS_URL else "filesystem"
     print(f"requests:            {args.requests:,} each, {args.clients} client threads")
-    print(f"server:              gunicorn, 2 workers; {database} / {broker}")
+    print(
+        f"server:              gunicorn, 2 workers x {args.threads} threads; "
+        f"{database} / {broker}"
+    )
     print(f"trivial view:        {trivial_rate:,.0f} req/s (GET /healthz, baseline)")
     print(f"SendEmail:           {send_rate:,.0f} req/s (signed, accepted, queued)")
     print(f"ratio to trivial:    {send_rate / trivial_rate:.0%} (target: at least 30%)")
