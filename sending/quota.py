@@ -10,7 +10,7 @@ import zoneinfo
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db.models import F
+from django.db.models import F, Subquery
 from django.utils import timezone
 
 from domains.models import SenderDomain
@@ -40,19 +40,31 @@ def reserve(domain: SenderDomain, count: int, *, day: date | None = None) -> Non
     if count <= 0:
         return
     day = day or sending_day()
+    if _take(domain, day, count):
+        return
+    # The day's row may not exist yet: create it (a concurrent creator wins
+    # harmlessly) and try once more.
     DailyUsage.objects.bulk_create(
         [DailyUsage(domain=domain, day=day)], ignore_conflicts=True
     )
+    if _take(domain, day, count):
+        return
     limit = SenderDomain.objects.values_list("daily_limit", flat=True).get(pk=domain.pk)
-    reserved = DailyUsage.objects.filter(
-        domain=domain, day=day, reserved__lte=limit - count
-    ).update(reserved=F("reserved") + count)
-    if not reserved:
-        left = remaining(domain, day=day, limit=limit)
-        raise ExceedSendLimit(
-            f"{domain.name} can send {left} more today (daily limit {limit:,}); "
-            f"this request needs {count}."
-        )
+    left = remaining(domain, day=day, limit=limit)
+    raise ExceedSendLimit(
+        f"{domain.name} can send {left} more today (daily limit {limit:,}); "
+        f"this request needs {count}."
+    )
+
+
+def _take(domain: SenderDomain, day: date, count: int) -> bool:
+    """One conditional UPDATE against the domain's current limit."""
+    limit = SenderDomain.objects.filter(pk=domain.pk).values("daily_limit")[:1]
+    return bool(
+        DailyUsage.objects.filter(
+            domain=domain, day=day, reserved__lte=Subquery(limit) - count
+        ).update(reserved=F("reserved") + count)
+    )
 
 
 def release(domain: SenderDomain, count: int, *, day: date) -> None:
