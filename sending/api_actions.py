@@ -4,6 +4,8 @@ The suppression-list and unsubscribe-configuration actions live in
 `sending.api_suppression`, imported here so the registry finds them.
 """
 
+import base64
+import binascii
 import json
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -73,7 +75,7 @@ def send(context: ApiContext, params: dict) -> dict:
             "Send with a Template: custom (Simple) content is not enabled for "
             "this account.",
         )
-    for unsupported in ("Attachments", "SmtpHeaders"):
+    for unsupported in ("SmtpHeaders",):
         if params.get(unsupported):
             raise ApiError(
                 "UnsupportedOperation",
@@ -109,11 +111,31 @@ def send(context: ApiContext, params: dict) -> dict:
         subject=params["Subject"],
         unsubscribe_language=UNSUBSCRIBE_LANGUAGES[unsubscribe],
         source="api",
+        attachments=_attachments(params.get("Attachments", [])),
         cc=params.get("Cc", []),
         bcc=params.get("Bcc", []),
         reply_to=params.get("ReplyToAddresses", ""),
     )
     return {"MessageId": result.request_id}
+
+
+def _attachments(items: list[dict]) -> list[tuple[str, bytes]]:
+    files = []
+    for item in items:
+        if item.get("FileURL"):
+            raise ApiError(
+                "UnsupportedOperation", "FileURL attachments are not supported."
+            )
+        try:
+            data = base64.b64decode(item.get("Content", ""), validate=True)
+        except binascii.Error:
+            raise ApiError(
+                "InvalidParameterValue.AttachContentIsWrong",
+                f"The Content of {item.get('FileName', 'an attachment')} is not "
+                "base64.",
+            ) from None
+        files.append((item.get("FileName", ""), data))
+    return files
 
 
 def _address_of(value: str) -> str:

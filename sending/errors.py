@@ -59,3 +59,18 @@ class SenderNotAllowed(ServiceError):
 class SuppressionExists(ServiceError):
     code = "InvalidParameterValue"
     default_message = "This address is already on the blocklist."
+
+
+class TooManyAttachments(ServiceError):
+    code = "FailedOperation.TooManyAttachments"
+    default_message = "Too many attachments."
+
+
+class AttachmentTooLarge(ServiceError):
+    code = "FailedOperation.AttachContentToolarge"
+    default_message = "The attachments are too large."
+
+
+class AttachmentRefused(ServiceError):
+    code = "FailedOperation.InvalidAttachName"
+    default_message = "This attachment cannot be sent."

@@ -10,7 +10,7 @@ import html
 import quopri
 from email.errors import HeaderParseError
 from email.header import Header, decode_header, make_header
-from email.utils import format_datetime, formataddr
+from email.utils import encode_rfc2231, format_datetime, formataddr
 
 from django.conf import settings
 
@@ -101,23 +101,46 @@ def message_bytes(message: Message) -> bytes:
     headers.append(("X-SES-Message-ID", message.message_id))
     head = "".join(f"{name}: {value}\r\n" for name, value in headers).encode("ascii")
 
-    text_part = _text_part(body_text, "plain")
-    if not body_html:
-        return head + text_part
-    # QP-encoded content never holds "=_" (QP writes "=" as "=3D"), so the
-    # boundary cannot occur inside a part.
-    boundary = f"=_ses_{message.message_id}".encode("ascii")
-    return b"".join(
-        [
-            head,
-            b'Content-Type: multipart/alternative; boundary="' + boundary + b'"\r\n',
-            b"\r\n--" + boundary + b"\r\n",
-            text_part,
-            b"\r\n--" + boundary + b"\r\n",
-            _text_part(body_html, "html"),
-            b"\r\n--" + boundary + b"--\r\n",
-        ]
-    )
+    entity = _text_part(body_text, "plain")
+    if body_html:
+        # QP-encoded content never holds "=_" (QP writes "=" as "=3D"), so
+        # the boundary cannot occur inside a part.
+        boundary = f"=_ses_{message.message_id}".encode("ascii")
+        entity = _multipart(
+            "alternative", boundary, [entity, _text_part(body_html, "html")]
+        )
+    if message.attachments_id is not None:
+        boundary = f"=_ses_mixed_{message.message_id}".encode("ascii")
+        files = [_attachment_part(file) for file in message.attachments.files]
+        entity = _multipart("mixed", boundary, [entity, *files])
+    return head + entity
+
+
+def _multipart(subtype: str, boundary: bytes, parts: list[bytes]) -> bytes:
+    """A multipart entity: its Content-Type line, a blank line, the parts."""
+    chunks = [f'Content-Type: multipart/{subtype}; boundary="'.encode() + boundary]
+    chunks.append(b'"\r\n')
+    for part in parts:
+        chunks += [b"\r\n--", boundary, b"\r\n", part]
+    chunks += [b"\r\n--", boundary, b"--\r\n"]
+    return b"".join(chunks)
+
+
+def _attachment_part(file: dict) -> bytes:
+    """A base64 attachment; base64 never holds "=_", nor does the boundary."""
+    name = file["filename"]
+    if name.isascii() and '"' not in name:
+        filename = f'filename="{name}"'
+    else:  # RFC 2231: the UTF-8 name, percent-encoded
+        filename = f"filename*={encode_rfc2231(name, 'utf-8')}"
+    data = file["data"]
+    lines = "\r\n".join(data[i : i + 76] for i in range(0, len(data), 76))
+    return (
+        f"Content-Type: {file['content_type']}\r\n"
+        f"Content-Disposition: attachment; {filename}\r\n"
+        "Content-Transfer-Encoding: base64\r\n\r\n"
+        f"{lines}\r\n"
+    ).encode("ascii")
 
 
 def _unstructured(name: str, value: str) -> str:

@@ -57,6 +57,19 @@ class SubmittedContent(models.Model):
         return f"{self.size} bytes submitted {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class AttachmentSet(models.Model):
+    """The attachments of one API request, shared by all its recipients."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    # [{"filename": str, "content_type": str, "data": base64 str}, ...]
+    files = models.JSONField(default=list)
+    size = models.PositiveIntegerField(help_text="Decoded bytes in all.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{len(self.files)} attachment(s), {self.size} bytes"
+
+
 class MessageQuerySet(AccountScopedQuerySet["Message"]):
     def claimable(self, now: timezone.datetime) -> "MessageQuerySet":
         return self.filter(status__in=CLAIMABLE_STATUSES, next_attempt_at__lte=now)
@@ -104,6 +117,13 @@ class Message(models.Model):
     # SMTP submissions carry their own MIME instead of a template version.
     submitted = models.ForeignKey(
         SubmittedContent,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="messages",
+    )
+    attachments = models.ForeignKey(
+        AttachmentSet,
         on_delete=models.PROTECT,
         null=True,
         blank=True,

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import Account
 from domains.models import SenderAddress
 from sending import quota, tasks
+from sending.attachments import check_attachments
 from sending.errors import (
     DomainNotVerified,
     IllegalEmailAddress,
@@ -24,6 +25,7 @@ from sending.errors import (
     TooManyRecipients,
 )
 from sending.models import (
+    AttachmentSet,
     EventKind,
     Message,
     MessageEvent,
@@ -124,6 +126,7 @@ def send_email(
     cc: Iterable[str] = (),
     bcc: Iterable[str] = (),
     reply_to: str = "",
+    attachments: list[tuple[str, bytes]] = (),
 ) -> SendResult:
     """Accept one request whole (a message per recipient) or refuse it whole.
 
@@ -153,17 +156,29 @@ def send_email(
         visible["to_header"] = ", ".join(addresses)
         visible["cc_header"] = ", ".join(cc_list)
     everyone = list({a.lower(): a for a in [*addresses, *cc_list, *bcc_list]}.values())
-    return accept(
-        account=account,
-        sender=sender,
-        addresses=everyone,
-        **visible,
-        template_version=version,
-        subject=rendered_subject,
-        variables=values,
-        unsubscribe_language=unsubscribe_language,
-        source=source,
-    )
+    files = check_attachments(list(attachments)) if attachments else []
+    with transaction.atomic():
+        attachment_set = (
+            AttachmentSet.objects.create(
+                account=account,
+                files=files,
+                size=sum(len(data) for _, data in attachments),
+            )
+            if files
+            else None
+        )
+        return accept(
+            account=account,
+            sender=sender,
+            addresses=everyone,
+            **visible,
+            attachments=attachment_set,
+            template_version=version,
+            subject=rendered_subject,
+            variables=values,
+            unsubscribe_language=unsubscribe_language,
+            source=source,
+        )
 
 
 def require_sending_domain(sender: SenderAddress) -> None:

@@ -235,6 +235,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "SES Console <no-reply@localh
 
 # --- HTTP API -------------------------------------------------------------
 SES_API_REQUESTS_PER_SECOND = env_int("SES_API_REQUESTS_PER_SECOND", 20)
+# Tencent accepts request bodies up to 8 MB (4 MB of attachments in base64).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 
 # --- Sender domains (domains app) ----------------------------------------
 # What operators publish: MX to our inbound host, SPF including ours.

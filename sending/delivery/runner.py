@@ -80,7 +80,7 @@ def claim(message_ids: Iterable[int]) -> list[Message]:
         Message.objects.filter(
             pk__in=message_ids, claim_token=token, status=MessageStatus.SENDING
         )
-        .select_related("domain", "template_version", "submitted")
+        .select_related("domain", "template_version", "submitted", "attachments")
         .order_by("recipient")
     )
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -42,6 +43,10 @@ def api_endpoint(request: HttpRequest) -> JsonResponse:
         return _answer(request_id, action.handler(context, params))
     except ServiceError as error:
         return _error(request_id, error.code, error.message)
+    except RequestDataTooBig:
+        return _error(
+            request_id, "RequestSizeLimitExceeded", "The request body is over 8 MB."
+        )
     except Exception:
         log.exception("API request %s failed", request_id)
         return _error(request_id, "InternalError", "An internal error occurred.")

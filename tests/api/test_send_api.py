@@ -194,3 +194,73 @@ def test_bcc_may_not_repeat_destination(ses, ready):
     params = send_params(sender, template, Bcc=["success@simulator.invalid"])
 
     assert refused(ses, "SendEmail", **params) == "InvalidParameterValue"
+
+
+@pytest.mark.worker
+def test_attachments_arrive_intact_and_signed(ses, ready, mail_sink, celery_worker):
+    import base64
+
+    sender, template = ready
+    pdf = b"%PDF-1.4 fake but binary \x00\xff\x10" * 200
+    params = send_params(
+        sender,
+        template,
+        Unsubscribe="0",
+        Attachments=[
+            {
+                "FileName": "Rechnung März.pdf",
+                "Content": base64.b64encode(pdf).decode(),
+            },
+            {"FileName": "notes.txt", "Content": base64.b64encode(b"hello").decode()},
+        ],
+    )
+
+    call(ses, "SendEmail", **params)
+
+    [received] = mail_sink.wait_for(1, timeout=30)
+    assert dkim_verifies(received.raw)
+    attachments = list(received.message().iter_attachments())
+    assert [a.get_filename() for a in attachments] == ["Rechnung März.pdf", "notes.txt"]
+    assert attachments[0].get_content() == pdf
+    assert attachments[0].get_content_type() == "application/pdf"
+    assert received.message().get_body(("html",)) is not None
+
+
+@pytest.mark.parametrize(
+    ("files", "code"),
+    [
+        (
+            [{"FileName": "run.exe", "Content": "TVo="}],
+            "FailedOperation.InvalidAttachName",
+        ),
+        (
+            [{"FileName": "a.txt", "Content": "not base64!"}],
+            ("InvalidParameterValue.AttachContentIsWrong"),
+        ),
+        (
+            [{"FileName": f"{n}.txt", "Content": "aGk="} for n in range(11)],
+            ("FailedOperation.TooManyAttachments"),
+        ),
+    ],
+)
+def test_attachment_refusals(ses, ready, files, code):
+    sender, template = ready
+
+    assert (
+        refused(ses, "SendEmail", **send_params(sender, template, Attachments=files))
+        == code
+    )
+
+
+def test_attachments_over_4_mb_are_refused(ses, ready, settings):
+    import base64
+
+    sender, template = ready
+    big = base64.b64encode(b"x" * (4 * 1024 * 1024 + 1)).decode()
+    params = send_params(
+        sender, template, Attachments=[{"FileName": "big.txt", "Content": big}]
+    )
+
+    assert (
+        refused(ses, "SendEmail", **params) == "FailedOperation.AttachContentToolarge"
+    )
