@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from sending.models import (
+    AttachmentSet,
     DailyUsage,
     InboundMail,
     Message,
@@ -80,3 +81,10 @@ class InboundMailAdmin(admin.ModelAdmin):
     list_filter = ["processed_at"]
     search_fields = ["mail_from", "outcome"]
     exclude = ["data"]
+
+
+@admin.register(AttachmentSet)
+class AttachmentSetAdmin(admin.ModelAdmin):
+    list_display = ["pk", "account", "size", "created_at"]
+    search_fields = ["account__name"]
+    exclude = ["files"]
