@@ -47,7 +47,7 @@ class InvalidSenderName(ServiceError):
 
 
 class WeakSmtpPassword(ServiceError):
-    code = "InvalidParameterValue"
+    code = "InvalidParameterValue.InvalidSmtpPassWord"
     default_message = (
         "An SMTP password has 10 to 20 characters with at least one digit, one "
         "lower-case and one upper-case letter."

@@ -113,7 +113,7 @@ def test_a_weak_smtp_password_is_refused(db, password):
     with pytest.raises(WeakSmtpPassword) as refused:
         services.set_smtp_password(address=address, password=password)
 
-    assert refused.value.code == "InvalidParameterValue"
+    assert refused.value.code == "InvalidParameterValue.InvalidSmtpPassWord"
     address.refresh_from_db()
     assert not address.has_smtp_password
 
