@@ -69,18 +69,23 @@ def console_view(
             if context is None:
                 return render(request, "accounts/no_account.html", status=403)
             if roles and not context.has_role(*roles):
-                return render(
-                    request,
-                    "accounts/role_required.html",
-                    {"required_roles": [Role(r).label for r in roles]},
-                    status=403,
-                )
+                return role_required(request, *roles)
             return view(request, *args, **kwargs)
 
         wrapper.console_view = True  # type: ignore[attr-defined]
         return wrapper
 
     return decorator
+
+
+def role_required(request: HttpRequest, *roles: str) -> HttpResponse:
+    """The 403 page naming the roles a member needs for what they tried."""
+    return render(
+        request,
+        "accounts/role_required.html",
+        {"required_roles": [Role(r).label for r in roles]},
+        status=403,
+    )
 
 
 class AccountScopedQuerySet[M: models.Model](models.QuerySet[M]):

@@ -7,7 +7,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import services
-from accounts.access import console_view, get_for_account_or_404, switch_account
+from accounts.access import (
+    console_view,
+    get_for_account_or_404,
+    role_required,
+    switch_account,
+)
 from accounts.errors import AlreadyMember, LastOwner
 from accounts.forms import (
     AcceptInvitationForm,
@@ -67,12 +72,7 @@ def _settings_page(
 def account_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not request.account_context.has_role(Role.OWNER):
-            return render(
-                request,
-                "accounts/role_required.html",
-                {"required_roles": [Role.OWNER.label]},
-                status=403,
-            )
+            return role_required(request, Role.OWNER)
         form = AccountSettingsForm(request.POST, instance=request.account)
         if form.is_valid():
             form.save()
@@ -237,12 +237,7 @@ def api_keys(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _api_keys_page(request)
     if not request.account_context.has_role(Role.OWNER):
-        return render(
-            request,
-            "accounts/role_required.html",
-            {"required_roles": [Role.OWNER.label]},
-            status=403,
-        )
+        return role_required(request, Role.OWNER)
     form = ApiKeyForm(request.POST)
     if not form.is_valid():
         return _api_keys_page(request, form=form)

@@ -8,6 +8,7 @@ import base64
 import binascii
 import json
 from datetime import date, datetime, time, timedelta
+from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -140,10 +141,7 @@ def _attachments(items: list[dict]) -> list[tuple[str, bytes]]:
 
 def _address_of(value: str) -> str:
     """`Name <addr>` or `addr` → `addr`."""
-    value = value.strip()
-    if value.endswith(">") and "<" in value:
-        return value[value.rindex("<") + 1 : -1].strip()
-    return value
+    return parseaddr(value)[1] or value.strip()
 
 
 # Tencent's DeliverStatus: 0 queued, 1 delivered, 2 dropped, 3 rejected

@@ -39,8 +39,6 @@ from templates_app.variables import render_subject, render_version
 
 API_MAX_RECIPIENTS = 50
 CC_MAX = 20
-# Messages per delivery task: one Celery message per chunk, never per recipient.
-DELIVERY_CHUNK = 50
 
 
 @dataclass(frozen=True)
@@ -250,10 +248,7 @@ def accept(
             for message in messages
         )
         queued = [m.pk for m in messages if m.status == MessageStatus.QUEUED]
-        for start in range(0, len(queued), DELIVERY_CHUNK):
-            tasks.deliver_messages.delay_on_commit(
-                queued[start : start + DELIVERY_CHUNK]
-            )
+        tasks.dispatch_delivery(queued, on_commit=True)
     return SendResult(request_id=request_id, messages=messages)
 
 

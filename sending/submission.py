@@ -49,7 +49,7 @@ def send_submitted_email(
             f"The message has {len(data):,} bytes; the limit is {limit:,}."
         )
     addresses = clean_recipients(recipients, limit=API_MAX_RECIPIENTS)
-    envelope_sender = _own_sender(account, envelope_from, "envelope sender")
+    envelope_sender = own_sender(account, envelope_from, "envelope sender")
     message = BytesParser(policy=policy.default).parsebytes(data)
     from_name, from_sender = _from_header(account, message)
     require_sending_domain(from_sender)
@@ -74,7 +74,8 @@ def send_submitted_email(
         )
 
 
-def _own_sender(account: Account, address: str, what: str) -> SenderAddress:
+def own_sender(account: Account, address: str, what: str) -> SenderAddress:
+    """The account's sender address `address`, or SenderNotAllowed naming `what`."""
     try:
         return find_sender(account, address)
     except NoSuchSender:
@@ -89,7 +90,7 @@ def _from_header(account: Account, message: object) -> tuple[str, SenderAddress]
     if len(addresses) != 1:
         raise SenderNotAllowed("The message needs exactly one From address.")
     address = addresses[0]
-    return address.display_name, _own_sender(account, address.addr_spec, "From address")
+    return address.display_name, own_sender(account, address.addr_spec, "From address")
 
 
 def _body(message: object, subtype: str) -> str:

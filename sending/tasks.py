@@ -33,10 +33,16 @@ def deliver_messages(message_ids: list[int]) -> int:
     return len(message_ids) - len(retries)
 
 
+def dispatch_delivery(message_ids: list[int], *, on_commit: bool) -> None:
+    """Queue delivery tasks for `message_ids`, one per chunk of CHUNK."""
+    send = deliver_messages.delay_on_commit if on_commit else deliver_messages.delay
+    for start in range(0, len(message_ids), CHUNK):
+        send(message_ids[start : start + CHUNK])
+
+
 @shared_task
 def sweep_messages() -> int:
     """Beat: re-queue messages whose worker died or whose task was lost."""
     ids = runner.sweep()
-    for start in range(0, len(ids), CHUNK):
-        deliver_messages.delay(ids[start : start + CHUNK])
+    dispatch_delivery(ids, on_commit=False)
     return len(ids)

@@ -12,6 +12,7 @@ from aiosmtpd.smtp import MISSING, AuthResult, Envelope, Session
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
+from accounts.models import Account
 from domains.models import SenderAddress
 from domains.services import smtp_password_matches
 from sending.errors import (
@@ -24,9 +25,9 @@ from sending.errors import (
     TooManyRecipients,
 )
 from sending.inbound import receive_inbound
-from sending.services import API_MAX_RECIPIENTS, find_sender
+from sending.services import API_MAX_RECIPIENTS, require_sending_domain
 from sending.smtp import throttle
-from sending.submission import MessageTooBig, send_submitted_email
+from sending.submission import MessageTooBig, own_sender, send_submitted_email
 from sesconsole.errors import ServiceError
 from templates_app.errors import ContainsBlockedContent
 
@@ -82,26 +83,15 @@ def check_login(login: str, password: str, ip: str) -> tuple[int, int] | str:
 
 def sender_allowed(account_id: int, address: str) -> str | None:
     """None if `address` may be an envelope sender of the account; else a reply."""
-    from accounts.models import Account
-
     account = Account.objects.get(pk=account_id)
     try:
-        sender = find_sender(account, address)
-    except NoSuchSender:
-        return reply_for(
-            SenderNotAllowed(f"{address or '<>'} is not a sender address of yours.")
-        )
-    domain = sender.domain
-    if domain.is_blocked():
-        return reply_for(TemporaryBlocked(f"{domain.name} is blocked for today."))
-    if not domain.can_send():
-        return reply_for(DomainNotVerified(f"{domain.name} is not verified."))
+        require_sending_domain(own_sender(account, address, "envelope sender"))
+    except ServiceError as error:
+        return reply_for(error)
     return None
 
 
 def submit(account_id: int, mail_from: str, rcpt_tos: list[str], data: bytes) -> str:
-    from accounts.models import Account
-
     account = Account.objects.get(pk=account_id)
     try:
         result = send_submitted_email(
