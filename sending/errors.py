@@ -74,3 +74,53 @@ class AttachmentTooLarge(ServiceError):
 class AttachmentRefused(ServiceError):
     code = "FailedOperation.InvalidAttachName"
     default_message = "This attachment cannot be sent."
+
+
+class ListNameTaken(ServiceError):
+    code = "InvalidParameterValue.RepeatReceiverName"
+    default_message = "A recipient list with this name already exists."
+
+
+class NoSuchList(ServiceError):
+    code = "OperationDenied.ReceiverNotExist"
+    default_message = "This recipient list does not exist."
+
+
+class ListInUse(ServiceError):
+    code = "OperationDenied.ReceiverIsOperating"
+    default_message = "A batch task is using this recipient list."
+
+
+class ListNotReady(ServiceError):
+    code = "OperationDenied.ReceiverStatusError"
+    default_message = "This recipient list cannot take that now."
+
+
+class RecipientFileError(ServiceError):
+    code = "InvalidParameterValue"
+    default_message = "The file is not a recipient CSV."
+
+
+class TooManyListRows(ServiceError):
+    code = "LimitExceeded.ReceiverDetailRequestLimit"
+    default_message = "Too many recipients in one request."
+
+
+class BeginTimeInPast(ServiceError):
+    code = "InvalidParameterValue.BeginTimeBeforeNow"
+    default_message = "The begin time must be in the future."
+
+
+class TimedParamMissing(ServiceError):
+    code = "MissingParameter.TimedParamNecessary"
+    default_message = "A scheduled task needs a begin time."
+
+
+class CycleParamMissing(ServiceError):
+    code = "MissingParameter.CycleParamNecessary"
+    default_message = "A recurring task needs a begin time and an interval."
+
+
+class TaskNotChangeable(ServiceError):
+    code = "OperationDenied"
+    default_message = "The task cannot do that in its current state."

@@ -133,6 +133,15 @@ class Message(models.Model):
     variables = models.JSONField(default=dict, blank=True)
     unsubscribe_language = models.CharField(max_length=8, blank=True)
     source = models.CharField(max_length=16, default="console")
+    # Set for the recipients of a batch task (one run of it).
+    batch = models.ForeignKey(
+        "BatchTask",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="messages",
+        db_index=False,
+    )
 
     status = models.CharField(
         max_length=16, choices=MessageStatus.choices, default=MessageStatus.QUEUED
@@ -165,6 +174,8 @@ class Message(models.Model):
             models.Index(fields=["status", "next_attempt_at"]),
             models.Index(fields=["account", "recipient"]),
             models.Index(fields=["account", "-created_at"]),
+            models.Index(fields=["batch", "status"]),
+            models.Index(fields=["domain", "status"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -306,3 +317,201 @@ class InboundMail(models.Model):
     def __str__(self) -> str:
         sender = self.mail_from or "<>"
         return f"inbound from {sender} at {self.received_at:%Y-%m-%d %H:%M}"
+
+
+class ListStatus(models.IntegerChoices):
+    """Tencent's ReceiversStatus codes."""
+
+    PENDING = 1, "Waiting for recipients"
+    UPLOADING = 2, "Uploading"
+    COMPLETE = 3, "Complete"
+
+
+class RecipientListQuerySet(AccountScopedQuerySet["RecipientList"]):
+    pass
+
+
+class RecipientList(models.Model):
+    """A named list of recipients with per-recipient template values."""
+
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="recipient_lists"
+    )
+    name = models.CharField(max_length=200)
+    description = models.CharField(max_length=300, blank=True)
+    status = models.PositiveSmallIntegerField(
+        choices=ListStatus.choices, default=ListStatus.PENDING
+    )
+    # The template variables the list carries, from the CSV header or the API.
+    columns = models.JSONField(default=list, blank=True)
+    total_rows = models.PositiveIntegerField(default=0)
+    valid_count = models.PositiveIntegerField(default=0)
+    empty_count = models.PositiveIntegerField(default=0)
+    too_long_count = models.PositiveIntegerField(default=0)
+    duplicate_count = models.PositiveIntegerField(default=0)
+    invalid_count = models.PositiveIntegerField(default=0)
+    # The last import's failure, in words (nothing of that import was kept).
+    error = models.CharField(max_length=500, blank=True)
+    source_filename = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RecipientListQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "name"], name="unique_recipient_list_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def rejected_count(self) -> int:
+        return (
+            self.empty_count
+            + self.too_long_count
+            + self.duplicate_count
+            + self.invalid_count
+        )
+
+
+class Recipient(models.Model):
+    """One row of a recipient list: valid, or kept with the reason it is not."""
+
+    recipient_list = models.ForeignKey(
+        RecipientList, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    email = models.CharField(max_length=320)
+    # The row's template values as JSON text (at most 800 bytes when valid).
+    data = models.TextField(blank=True, default="")
+    valid = models.BooleanField(default=True)
+    reason = models.CharField(max_length=200, blank=True)
+    # The CSV line (or the position in an API call) the row came from.
+    line = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["recipient_list", "valid", "id"])]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class TaskType(models.IntegerChoices):
+    IMMEDIATE = 1, "Immediate"
+    SCHEDULED = 2, "Scheduled"
+    RECURRING = 3, "Recurring"
+
+
+class TaskStatus(models.IntegerChoices):
+    """Tencent's TaskStatus codes."""
+
+    PENDING = 1, "Pending"
+    SENDING = 5, "Sending"
+    PAUSED = 6, "Paused for today"
+    ERROR = 7, "Error"
+    COMPLETE = 10, "Complete"
+
+
+class AdLocation(models.IntegerChoices):
+    NONE = 0, "No ad label"
+    SUBJECT_PREFIX = 1, "Before the subject"
+    SUBJECT_SUFFIX = 2, "After the subject"
+
+
+class BatchTaskQuerySet(AccountScopedQuerySet["BatchTask"]):
+    pass
+
+
+class BatchTask(models.Model):
+    """A send to a whole recipient list: now, at a time, or every N hours.
+
+    A run fans the list out in chunks: `cursor` is the last recipient row that
+    became a message in the current run, advanced in the same transaction
+    that creates the chunk's messages, so a crash never fans a row out twice.
+    """
+
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="batch_tasks"
+    )
+    domain = models.ForeignKey(
+        SenderDomain, on_delete=models.PROTECT, related_name="batch_tasks"
+    )
+    sender = models.ForeignKey(
+        SenderAddress, on_delete=models.PROTECT, related_name="batch_tasks"
+    )
+    from_name = models.CharField(max_length=64)
+    recipient_list = models.ForeignKey(
+        RecipientList, on_delete=models.PROTECT, related_name="batch_tasks"
+    )
+    template = models.ForeignKey(
+        "templates_app.EmailTemplate", on_delete=models.PROTECT, related_name="+"
+    )
+    template_version = models.ForeignKey(
+        "templates_app.TemplateVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    subject = models.CharField(max_length=998)
+    # Values for every recipient; a list column of the same name wins.
+    template_data = models.JSONField(default=dict, blank=True)
+    unsubscribe_language = models.CharField(max_length=8, blank=True)
+    reply_to = models.CharField(max_length=320, blank=True)
+    ad_location = models.PositiveSmallIntegerField(
+        choices=AdLocation.choices, default=AdLocation.NONE
+    )
+    task_type = models.PositiveSmallIntegerField(
+        choices=TaskType.choices, default=TaskType.IMMEDIATE
+    )
+    begin_at = models.DateTimeField(default=timezone.now)
+    interval_hours = models.PositiveIntegerField(null=True, blank=True)
+    source = models.CharField(max_length=16, default="console")
+
+    status = models.PositiveSmallIntegerField(
+        choices=TaskStatus.choices, default=TaskStatus.PENDING
+    )
+    # Paused by an operator (not by the daily limit): never resumed by itself.
+    held = models.BooleanField(default=False)
+    # A recurring task that was stopped runs no more after its current run.
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    next_run_at = models.DateTimeField(null=True, blank=True)
+    runs = models.PositiveIntegerField(default=0)
+    cursor = models.BigIntegerField(default=0)
+    # The current (or last) run: rows to send and rows handled so far.
+    run_total = models.PositiveIntegerField(default=0)
+    run_done = models.PositiveIntegerField(default=0)
+    # Counts over all runs: recipients asked for, messages accepted for
+    # delivery (or dropped as suppressed), and the rest of this run still
+    # waiting for the daily limit.
+    requested = models.PositiveIntegerField(default=0)
+    sent = models.PositiveIntegerField(default=0)
+    cached = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = BatchTaskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "next_run_at"])]
+
+    def __str__(self) -> str:
+        return f"Task {self.pk} to {self.recipient_list}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (TaskStatus.SENDING, TaskStatus.PAUSED)
+
+    @property
+    def progress_percent(self) -> int:
+        """How far the current run is through its list."""
+        if not self.run_total:
+            return 100 if self.status == TaskStatus.COMPLETE else 0
+        return min(100, 100 * self.run_done // self.run_total)

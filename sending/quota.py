@@ -57,6 +57,27 @@ def reserve(domain: SenderDomain, count: int, *, day: date | None = None) -> Non
     )
 
 
+def reserve_up_to(domain: SenderDomain, count: int, *, day: date | None = None) -> int:
+    """Take as many of `count` sends as today's limit still allows; how many.
+
+    For batches, which send what fits and keep the rest for later.
+    """
+    day = day or sending_day()
+    DailyUsage.objects.bulk_create(
+        [DailyUsage(domain=domain, day=day)], ignore_conflicts=True
+    )
+    while count > 0:
+        limit = SenderDomain.objects.values_list("daily_limit", flat=True).get(
+            pk=domain.pk
+        )
+        count = min(count, remaining(domain, day=day, limit=limit))
+        # Fails only when another sender took some in between: try again
+        # with what is left.
+        if count > 0 and _take(domain, day, count):
+            return count
+    return 0
+
+
 def _take(domain: SenderDomain, day: date, count: int) -> bool:
     """One conditional UPDATE against the domain's current limit."""
     limit = SenderDomain.objects.filter(pk=domain.pk).values("daily_limit")[:1]

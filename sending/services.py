@@ -204,52 +204,80 @@ def accept(
     Suppressed recipients become `dropped`; the rest are reserved against the
     daily limit (or the whole request fails) and queued for delivery.
     """
-    domain = sender.domain
     request_id = uuid.uuid4().hex
-    now = timezone.now()
-    with transaction.atomic():
+    # No savepoint: a failure anywhere undoes the caller's whole transaction.
+    with transaction.atomic(savepoint=False):
         blocked = suppressed(account=account, sender=sender, addresses=addresses)
         deliverable = [a for a in addresses if a.lower() not in blocked]
-        quota.reserve(domain, len(deliverable))
-        messages = []
-        for address in addresses:
-            entry = blocked.get(address.lower())
-            messages.append(
-                Message(
-                    account=account,
-                    domain=domain,
-                    sender=sender,
-                    request_id=request_id,
-                    from_name=sender.sender_name if from_name is None else from_name,
-                    from_email=sender.email,
-                    recipient=address,
-                    status=MessageStatus.DROPPED if entry else MessageStatus.QUEUED,
-                    status_reason=(
-                        f"Suppressed: {entry.get_reason_display()}" if entry else ""
-                    ),
-                    finished_at=now if entry else None,
-                    created_at=now,
-                    next_attempt_at=now,
-                    dispatched_at=now,
-                    **content,
-                )
-            )
-        Message.objects.bulk_create(messages)
-        # bulk_create sets primary keys on PostgreSQL and SQLite alike.
-        MessageEvent.objects.bulk_create(
-            MessageEvent(
-                message=message,
-                kind=EventKind.DROPPED
-                if message.status == MessageStatus.DROPPED
-                else EventKind.ACCEPTED,
-                at=now,
-                detail=message.status_reason,
-            )
-            for message in messages
+        quota.reserve(sender.domain, len(deliverable))
+        messages = create_messages(
+            account=account,
+            sender=sender,
+            request_id=request_id,
+            recipients=[(address, content) for address in addresses],
+            suppressed=blocked,
+            from_name=sender.sender_name if from_name is None else from_name,
         )
-        queued = [m.pk for m in messages if m.status == MessageStatus.QUEUED]
-        tasks.dispatch_delivery(queued, on_commit=True)
     return SendResult(request_id=request_id, messages=messages)
+
+
+def create_messages(
+    *,
+    account: Account,
+    sender: SenderAddress,
+    request_id: str,
+    recipients: list[tuple[str, Mapping[str, object]]],
+    suppressed: Mapping[str, object],
+    from_name: str,
+    **common: object,
+) -> list[Message]:
+    """Store one message per (address, content) and queue the deliverable ones.
+
+    The daily limit must already be reserved for the recipients not in
+    `suppressed` (address → Suppression); those become `dropped`. Call inside
+    a transaction: delivery is dispatched when it commits.
+    """
+    now = timezone.now()
+    messages = []
+    for address, content in recipients:
+        entry = suppressed.get(address.lower())
+        messages.append(
+            Message(
+                account=account,
+                domain=sender.domain,
+                sender=sender,
+                request_id=request_id,
+                from_name=from_name,
+                from_email=sender.email,
+                recipient=address,
+                status=MessageStatus.DROPPED if entry else MessageStatus.QUEUED,
+                status_reason=(
+                    f"Suppressed: {entry.get_reason_display()}" if entry else ""
+                ),
+                finished_at=now if entry else None,
+                created_at=now,
+                next_attempt_at=now,
+                dispatched_at=now,
+                **common,
+                **content,
+            )
+        )
+    Message.objects.bulk_create(messages)
+    # bulk_create sets primary keys on PostgreSQL and SQLite alike.
+    MessageEvent.objects.bulk_create(
+        MessageEvent(
+            message=message,
+            kind=EventKind.DROPPED
+            if message.status == MessageStatus.DROPPED
+            else EventKind.ACCEPTED,
+            at=now,
+            detail=message.status_reason,
+        )
+        for message in messages
+    )
+    queued = [m.pk for m in messages if m.status == MessageStatus.QUEUED]
+    tasks.dispatch_delivery(queued, on_commit=True)
+    return messages
 
 
 def unsubscribe_recipient(*, message: Message) -> None:

@@ -1,3 +1,4 @@
+import time
 from collections import defaultdict
 from datetime import timedelta
 
@@ -5,6 +6,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from sending import batches, recipients
 from sending.delivery import runner
 from sending.models import Message
 
@@ -46,3 +48,40 @@ def sweep_messages() -> int:
     ids = runner.sweep()
     dispatch_delivery(ids, on_commit=False)
     return len(ids)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def run_batch(task_id: int) -> str:
+    """Start a due run and fan it out for a while, then hand over to a new task.
+
+    Safe to run twice at once or again after a crash: every step locks the
+    task row and moves its cursor in the step's own transaction.
+    """
+    batches.start_run(task_id)
+    deadline = time.monotonic() + settings.SES_BATCH_STEP_SECONDS
+    while True:
+        step = batches.fan_out(task_id)
+        if step == batches.Step.WAIT:
+            run_batch.apply_async([task_id], countdown=1)
+            return step
+        if step != batches.Step.MORE:
+            return step
+        if time.monotonic() > deadline:
+            # Let other work at the worker between stretches of a big batch.
+            run_batch.delay(task_id)
+            return step
+
+
+@shared_task
+def run_due_batches() -> int:
+    """Beat: start scheduled and recurring runs, resume what the limit paused."""
+    ids = batches.due_task_ids()
+    for task_id in ids:
+        run_batch.delay(task_id)
+    return len(ids)
+
+
+@shared_task
+def import_recipient_file(list_id: int, path: str, filename: str) -> int:
+    """Import an uploaded CSV file too big to import while the page waits."""
+    return recipients.import_uploaded_file(list_id, path, filename)

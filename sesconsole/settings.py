@@ -132,7 +132,7 @@ if REDIS_URL:
     CELERY_RESULT_BACKEND = REDIS_URL
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "sesconsole.cache.ReusedClientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "ses",
         }
@@ -293,6 +293,21 @@ SES_SMTP_AUTH_COOLOFF_MINUTES = env_int("SES_SMTP_AUTH_COOLOFF_MINUTES", 15)
 CELERY_BEAT_SCHEDULE["sweep-messages"] = {
     "task": "sending.tasks.sweep_messages",
     "schedule": 30.0,
+}
+# Batch sending: recipients turned into messages per step, the most messages
+# of one task waiting in the delivery queue at once, how long one worker task
+# fans out before yielding, and when a sending task nobody moved is re-kicked.
+SES_BATCH_CHUNK = env_int("SES_BATCH_CHUNK", 1000)
+SES_BATCH_WINDOW = env_int("SES_BATCH_WINDOW", 10_000)
+SES_BATCH_STEP_SECONDS = env_int("SES_BATCH_STEP_SECONDS", 20)
+SES_BATCH_STALE_SECONDS = env_int("SES_BATCH_STALE_SECONDS", 60)
+# Recipient CSV files: where uploads wait for the worker (web and workers must
+# share it), and the size up to which the page imports a file itself.
+SES_UPLOAD_DIR = env_path("SES_UPLOAD_DIR", VAR_DIR / "uploads")
+SES_IMPORT_INLINE_BYTES = env_int("SES_IMPORT_INLINE_BYTES", 256 * 1024)
+CELERY_BEAT_SCHEDULE["run-due-batches"] = {
+    "task": "sending.tasks.run_due_batches",
+    "schedule": 10.0,
 }
 # --- end of sending ---
 

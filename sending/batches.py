@@ -1,0 +1,443 @@
+"""Batch tasks: a template sent to a whole recipient list, in chunks.
+
+A run walks the list in primary-key order. Each step (`fan_out`) locks the
+task row (FOR UPDATE SKIP LOCKED, so a second worker simply moves on), takes
+the next CHUNK valid rows after the task's cursor, reserves what the daily
+limit allows of them, creates their messages and moves the cursor — all in
+one transaction. A worker killed mid-step leaves nothing behind; the next
+step starts from the same cursor. Messages then go through the same delivery
+path as single sends.
+
+At most WINDOW messages of a task wait in the delivery queue at a time, so a
+million-recipient batch neither floods the broker nor holds up other mail.
+
+When the daily limit runs out the task is paused (Tencent's status 6) with
+the rest counted as cached; `run_due_tasks` (beat) resumes it as soon as the
+domain has room again — the next day, or earlier after a reputation raise.
+"""
+
+import json
+import logging
+import uuid
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import Account, User
+from sending import quota
+from sending.errors import (
+    BeginTimeInPast,
+    CycleParamMissing,
+    ListNotReady,
+    TaskNotChangeable,
+    TemporaryBlocked,
+)
+from sending.models import (
+    AdLocation,
+    BatchTask,
+    EventKind,
+    ListStatus,
+    Message,
+    MessageEvent,
+    MessageStatus,
+    Recipient,
+    RecipientList,
+    TaskStatus,
+    TaskType,
+)
+from sending.services import (
+    approved_version,
+    create_messages,
+    find_sender,
+    require_sending_domain,
+)
+from sending.suppression import suppressed
+from templates_app.errors import MissingVariables, TemplateError
+from templates_app.variables import (
+    check_link_values,
+    find_variables,
+    render_subject,
+)
+
+log = logging.getLogger(__name__)
+
+AD_LABEL = "[AD]"
+UNFINISHED = (TaskStatus.PENDING, TaskStatus.SENDING, TaskStatus.PAUSED)
+
+
+class Step(StrEnum):
+    """What one fan-out step found."""
+
+    MORE = "more"  # a chunk was created; more rows follow
+    WAIT = "wait"  # the delivery window is full; try again shortly
+    PAUSED = "paused"  # the daily limit ran out
+    DONE = "done"  # the run reached the end of the list
+    IDLE = "idle"  # nothing to do: not sending, or another worker has it
+
+
+def create_task(
+    *,
+    account: Account,
+    from_email: str,
+    recipient_list: RecipientList,
+    template_id: int,
+    subject: str,
+    template_data: Mapping[str, object] | None = None,
+    unsubscribe_language: str = "",
+    reply_to: str = "",
+    ad_location: int = AdLocation.NONE,
+    task_type: int = TaskType.IMMEDIATE,
+    begin_at: datetime | None = None,
+    interval_hours: int | None = None,
+    created_by: User | None = None,
+    source: str = "console",
+) -> BatchTask:
+    """Check everything a run will need, then store the task (and start it)."""
+    sender = find_sender(account, from_email)
+    require_sending_domain(sender)
+    version = approved_version(account, template_id)
+    if recipient_list.status != ListStatus.COMPLETE or not recipient_list.valid_count:
+        raise ListNotReady(
+            f"“{recipient_list.name}” has no valid recipients yet: upload them first."
+        )
+    values = {name: str(value) for name, value in (template_data or {}).items()}
+    covered = set(recipient_list.columns) | set(values)
+    needed = [*version.variables, *find_variables(subject)]
+    if missing := [name for name in dict.fromkeys(needed) if name not in covered]:
+        raise MissingVariables(missing)
+    sample = dict.fromkeys(covered, "x") | values
+    render_subject(subject, sample)  # syntax and line breaks
+    now = timezone.now()
+    begin_at = begin_at or now
+    if task_type == TaskType.SCHEDULED and begin_at <= now:
+        raise BeginTimeInPast(
+            f"The begin time {begin_at:%Y-%m-%d %H:%M} is not in the future."
+        )
+    if task_type == TaskType.RECURRING and not (interval_hours and interval_hours > 0):
+        raise CycleParamMissing("A recurring task needs an interval of 1 hour or more.")
+    task = BatchTask.objects.create(
+        account=account,
+        domain=sender.domain,
+        sender=sender,
+        from_name=sender.sender_name,
+        recipient_list=recipient_list,
+        template_id=template_id,
+        template_version=version,
+        subject=subject,
+        template_data=values,
+        unsubscribe_language=unsubscribe_language,
+        reply_to=reply_to,
+        ad_location=ad_location,
+        task_type=task_type,
+        begin_at=begin_at,
+        next_run_at=begin_at if task_type != TaskType.IMMEDIATE else now,
+        interval_hours=interval_hours if task_type == TaskType.RECURRING else None,
+        created_by=created_by,
+        source=source,
+    )
+    if task_type == TaskType.IMMEDIATE:
+        transaction.on_commit(lambda: _kick(task.pk))
+    return task
+
+
+def _kick(task_id: int) -> None:
+    from sending.tasks import run_batch
+
+    run_batch.delay(task_id)
+
+
+def start_run(task_id: int, now: datetime | None = None) -> bool:
+    """Begin the task's next run if it is due; False if not (or already begun)."""
+    now = now or timezone.now()
+    task = BatchTask.objects.filter(pk=task_id).select_related("recipient_list").first()
+    if task is None:
+        return False
+    total = task.recipient_list.valid_count
+    return bool(
+        BatchTask.objects.filter(
+            pk=task_id,
+            status=TaskStatus.PENDING,
+            next_run_at__lte=now,
+            stopped_at__isnull=True,
+        ).update(
+            status=TaskStatus.SENDING,
+            cursor=0,
+            run_total=total,
+            run_done=0,
+            cached=0,
+            runs=F("runs") + 1,
+            requested=F("requested") + total,
+            error="",
+            updated_at=now,
+        )
+    )
+
+
+def fan_out(task_id: int) -> Step:
+    """Turn the next chunk of the current run into queued messages."""
+    with transaction.atomic():
+        task = (
+            BatchTask.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("domain", "sender", "template_version")
+            .filter(pk=task_id, status=TaskStatus.SENDING)
+            .first()
+        )
+        if task is None:
+            return Step.IDLE
+        try:
+            require_sending_domain(task.sender)
+        except TemporaryBlocked as error:
+            _end_with_error(task, error.message)
+            return Step.IDLE
+        waiting = Message.objects.filter(batch=task, status=MessageStatus.QUEUED)
+        if waiting.count() >= settings.SES_BATCH_WINDOW:
+            return Step.WAIT
+        rows = list(
+            Recipient.objects.filter(
+                recipient_list_id=task.recipient_list_id, valid=True, pk__gt=task.cursor
+            )
+            .order_by("pk")
+            .values_list("pk", "email", "data")[: settings.SES_BATCH_CHUNK]
+        )
+        if not rows:
+            _finish_run(task)
+            return Step.DONE
+        return _create_chunk(task, rows)
+
+
+def _create_chunk(task: BatchTask, rows: list[tuple[int, str, str]]) -> Step:
+    blocked = suppressed(
+        account=task.account, sender=task.sender, addresses=[r[1] for r in rows]
+    )
+    deliverable = sum(1 for _, email, _ in rows if email.lower() not in blocked)
+    granted = quota.reserve_up_to(task.domain, deliverable)
+    taken: list[tuple[str, dict]] = []
+    failed: list[tuple[str, dict]] = []
+    last_pk = task.cursor
+    for pk, email, data in rows:
+        is_dropped = email.lower() in blocked
+        if not is_dropped and granted == 0:
+            break
+        values = {**task.template_data, **(json.loads(data) if data else {})}
+        content = {"variables": values, "subject": ""}
+        try:
+            content["subject"] = _subject(task, values)
+            check_link_values(task.template_version.url_templates, values)
+        except TemplateError as error:
+            content["status_reason"] = error.message[:500]
+            failed.append((email, content))
+        else:
+            taken.append((email, content))
+        if not is_dropped:
+            granted -= 1
+        last_pk = pk
+    handled = len(taken) + len(failed)
+    request_id = uuid.uuid4().hex
+    common = {
+        "batch": task,
+        "template_version": task.template_version,
+        "unsubscribe_language": task.unsubscribe_language,
+        "reply_to": task.reply_to,
+        "source": "batch",
+    }
+    create_messages(
+        account=task.account,
+        sender=task.sender,
+        request_id=request_id,
+        recipients=taken,
+        suppressed=blocked,
+        from_name=task.from_name,
+        **common,
+    )
+    if failed:
+        # Reserved but never sendable: give those back.
+        quota.release(task.domain, len(failed), day=quota.sending_day())
+        _create_failed(task, request_id, failed, common)
+    done = task.run_done + handled
+    paused = done < task.run_total and handled < len(rows)
+    BatchTask.objects.filter(pk=task.pk).update(
+        cursor=last_pk,
+        run_done=done,
+        sent=F("sent") + handled,
+        status=TaskStatus.PAUSED if paused else TaskStatus.SENDING,
+        cached=task.run_total - done if paused else 0,
+        updated_at=timezone.now(),
+    )
+    return Step.PAUSED if paused else Step.MORE
+
+
+def _subject(task: BatchTask, values: Mapping[str, object]) -> str:
+    subject = render_subject(task.subject, values)
+    if task.ad_location == AdLocation.SUBJECT_PREFIX:
+        return f"{AD_LABEL} {subject}"
+    if task.ad_location == AdLocation.SUBJECT_SUFFIX:
+        return f"{subject} {AD_LABEL}"
+    return subject
+
+
+def _create_failed(
+    task: BatchTask, request_id: str, failed: list[tuple[str, dict]], common: dict
+) -> None:
+    now = timezone.now()
+    messages = Message.objects.bulk_create(
+        Message(
+            account=task.account,
+            domain=task.domain,
+            sender=task.sender,
+            request_id=request_id,
+            from_name=task.from_name,
+            from_email=task.sender.email,
+            recipient=email,
+            status=MessageStatus.FAILED,
+            finished_at=now,
+            created_at=now,
+            **common,
+            **content,
+        )
+        for email, content in failed
+    )
+    MessageEvent.objects.bulk_create(
+        MessageEvent(message=m, kind=EventKind.FAILED, at=now, detail=m.status_reason)
+        for m in messages
+    )
+
+
+def _finish_run(task: BatchTask) -> None:
+    now = timezone.now()
+    if task.task_type == TaskType.RECURRING and task.stopped_at is None:
+        interval = timedelta(hours=task.interval_hours or 1)
+        next_run = (task.next_run_at or now) + interval
+        while next_run <= now:
+            next_run += interval
+        status, fields = TaskStatus.PENDING, {"next_run_at": next_run}
+    else:
+        status, fields = TaskStatus.COMPLETE, {"next_run_at": None}
+    BatchTask.objects.filter(pk=task.pk).update(
+        status=status, cached=0, updated_at=now, **fields
+    )
+
+
+def _end_with_error(task: BatchTask, message: str) -> None:
+    """Stop the task for good and fail what it has not handed over yet."""
+    BatchTask.objects.filter(pk=task.pk).update(
+        status=TaskStatus.ERROR,
+        error=message[:500],
+        cached=0,
+        held=False,
+        next_run_at=None,
+        updated_at=timezone.now(),
+    )
+    fail_unsent(task, message)
+
+
+def fail_unsent(task: BatchTask, reason: str) -> int:
+    """Fail the task's messages still waiting for delivery; give back today's
+    reservations for them."""
+    now = timezone.now()
+    today_start = quota.start_of_sending_day(now)
+    with transaction.atomic():
+        waiting = Message.objects.filter(
+            batch=task, status__in=(MessageStatus.QUEUED, MessageStatus.DEFERRED)
+        )
+        ids = list(waiting.values_list("pk", flat=True))
+        if not ids:
+            return 0
+        reserved_today = waiting.filter(created_at__gte=today_start).count()
+        Message.objects.filter(
+            pk__in=ids, status__in=(MessageStatus.QUEUED, MessageStatus.DEFERRED)
+        ).update(
+            status=MessageStatus.FAILED,
+            status_reason=reason[:500],
+            finished_at=now,
+        )
+        MessageEvent.objects.bulk_create(
+            MessageEvent(message_id=pk, kind=EventKind.FAILED, at=now, detail=reason)
+            for pk in ids
+        )
+        quota.release(task.domain, reserved_today, day=quota.sending_day(now))
+    return len(ids)
+
+
+# --- Operator actions -------------------------------------------------------
+
+
+def pause(task: BatchTask) -> None:
+    """Hold a running task where it is; it waits for `resume`."""
+    held = BatchTask.objects.filter(
+        pk=task.pk, status__in=(TaskStatus.SENDING, TaskStatus.PAUSED)
+    ).update(status=TaskStatus.PAUSED, held=True, updated_at=timezone.now())
+    if not held:
+        raise TaskNotChangeable("Only a sending task can be paused.")
+    BatchTask.objects.filter(pk=task.pk).update(cached=F("run_total") - F("run_done"))
+
+
+def resume(task: BatchTask) -> None:
+    resumed = BatchTask.objects.filter(pk=task.pk, status=TaskStatus.PAUSED).update(
+        status=TaskStatus.SENDING, held=False, cached=0, updated_at=timezone.now()
+    )
+    if not resumed:
+        raise TaskNotChangeable("Only a paused task can be resumed.")
+    transaction.on_commit(lambda: _kick(task.pk))
+
+
+def cancel(task: BatchTask, *, by: str) -> int:
+    """End the task now; its messages not yet handed over are failed."""
+    reason = f"Cancelled by {by}."
+    with transaction.atomic():
+        cancelled = BatchTask.objects.filter(pk=task.pk, status__in=UNFINISHED).update(
+            status=TaskStatus.ERROR,
+            error=reason,
+            cached=0,
+            held=False,
+            next_run_at=None,
+            updated_at=timezone.now(),
+        )
+        if not cancelled:
+            raise TaskNotChangeable("The task has already ended.")
+        return fail_unsent(task, reason)
+
+
+def stop_recurring(task: BatchTask) -> None:
+    """No more runs of a recurring task; a run under way finishes."""
+    if task.task_type != TaskType.RECURRING:
+        raise TaskNotChangeable("Only a recurring task can be stopped.")
+    now = timezone.now()
+    BatchTask.objects.filter(pk=task.pk, stopped_at__isnull=True).update(
+        stopped_at=now, updated_at=now
+    )
+    BatchTask.objects.filter(pk=task.pk, status=TaskStatus.PENDING).update(
+        status=TaskStatus.COMPLETE, next_run_at=None
+    )
+
+
+# --- Beat -------------------------------------------------------------------
+
+
+def due_task_ids(now: datetime | None = None) -> list[int]:
+    """Tasks a worker should move now: runs that are due, paused tasks the
+    limit lets go on, and sending tasks nobody moved for a while (a lost
+    Celery message or a killed worker)."""
+    now = now or timezone.now()
+    starting = BatchTask.objects.filter(
+        status=TaskStatus.PENDING, next_run_at__lte=now, stopped_at__isnull=True
+    )
+    stale = now - timedelta(seconds=settings.SES_BATCH_STALE_SECONDS)
+    sending = BatchTask.objects.filter(status=TaskStatus.SENDING, updated_at__lt=stale)
+    ids = set(starting.values_list("pk", flat=True)[:1000])
+    ids |= set(sending.values_list("pk", flat=True)[:1000])
+    day = quota.sending_day(now)
+    for task in BatchTask.objects.filter(
+        status=TaskStatus.PAUSED, held=False
+    ).select_related("domain")[:1000]:
+        if quota.remaining(task.domain, day=day) > 0 and not task.domain.is_blocked():
+            resumed = BatchTask.objects.filter(
+                pk=task.pk, status=TaskStatus.PAUSED, held=False
+            ).update(status=TaskStatus.SENDING, cached=0, updated_at=now)
+            if resumed:
+                ids.add(task.pk)
+    return sorted(ids)
