@@ -29,7 +29,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Account, User
-from sending import quota
+from sending import quota, services
 from sending.errors import (
     BeginTimeInPast,
     CycleParamMissing,
@@ -49,12 +49,6 @@ from sending.models import (
     RecipientList,
     TaskStatus,
     TaskType,
-)
-from sending.services import (
-    approved_version,
-    create_messages,
-    find_sender,
-    require_sending_domain,
 )
 from sending.suppression import suppressed
 from templates_app.errors import MissingVariables, TemplateError
@@ -98,9 +92,9 @@ def create_task(
     source: str = "console",
 ) -> BatchTask:
     """Check everything a run will need, then store the task (and start it)."""
-    sender = find_sender(account, from_email)
-    require_sending_domain(sender)
-    version = approved_version(account, template_id)
+    sender = services.find_sender(account, from_email)
+    services.require_sending_domain(sender)
+    version = services.approved_version(account, template_id)
     if recipient_list.status != ListStatus.COMPLETE or not recipient_list.valid_count:
         raise ListNotReady(
             f"“{recipient_list.name}” has no valid recipients yet: upload them first."
@@ -190,12 +184,14 @@ def fan_out(task_id: int) -> Step:
         if task is None:
             return Step.IDLE
         try:
-            require_sending_domain(task.sender)
+            services.require_sending_domain(task.sender)
         except TemporaryBlocked as error:
             _end_with_error(task, error.message)
             return Step.IDLE
         waiting = Message.objects.filter(batch=task, status=MessageStatus.QUEUED)
         if waiting.count() >= settings.SES_BATCH_WINDOW:
+            # Still moving: the beat re-kicks only tasks nobody touched.
+            BatchTask.objects.filter(pk=task.pk).update(updated_at=timezone.now())
             return Step.WAIT
         rows = list(
             Recipient.objects.filter(
@@ -245,7 +241,7 @@ def _create_chunk(task: BatchTask, rows: list[tuple[int, str, str]]) -> Step:
         "reply_to": task.reply_to,
         "source": "batch",
     }
-    create_messages(
+    services.create_messages(
         account=task.account,
         sender=task.sender,
         request_id=request_id,

@@ -208,6 +208,7 @@ def worker_env(
         "SES_DELIVERY_URL": f"smtp://127.0.0.1:{mail_sink_server.port}",
         "SES_RETRY_BASE_SECONDS": "0.5",
         "SES_SENDING_STALE_SECONDS": "3",
+        "SES_BATCH_STALE_SECONDS": "3",
     }
 
 
