@@ -100,6 +100,10 @@ class Account(models.Model):
         help_text="May send content without an approved template "
         "(Tencent's 'Simple' content). Set by staff.",
     )
+    track_opens_and_clicks = models.BooleanField(
+        default=True,
+        help_text="HTML mail carries an open pixel and click-tracking links.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AccountQuerySet.as_manager()

@@ -37,13 +37,13 @@ from sending.errors import (
     TaskNotChangeable,
     TemporaryBlocked,
 )
+from sending.events import counted
 from sending.models import (
     AdLocation,
     BatchTask,
     EventKind,
     ListStatus,
     Message,
-    MessageEvent,
     MessageStatus,
     Recipient,
     RecipientList,
@@ -51,6 +51,7 @@ from sending.models import (
     TaskType,
 )
 from sending.suppression import suppressed
+from stats.counters import NewEvent, record_events
 from templates_app.errors import MissingVariables, TemplateError
 from templates_app.variables import (
     check_link_values,
@@ -297,9 +298,8 @@ def _create_failed(
         )
         for email, content in failed
     )
-    MessageEvent.objects.bulk_create(
-        MessageEvent(message=m, kind=EventKind.FAILED, at=now, detail=m.status_reason)
-        for m in messages
+    record_events(
+        NewEvent(m, EventKind.FAILED, at=now, detail=m.status_reason) for m in messages
     )
 
 
@@ -351,9 +351,9 @@ def fail_unsent(task: BatchTask, reason: str) -> int:
             status_reason=reason[:500],
             finished_at=now,
         )
-        MessageEvent.objects.bulk_create(
-            MessageEvent(message_id=pk, kind=EventKind.FAILED, at=now, detail=reason)
-            for pk in ids
+        record_events(
+            NewEvent(message, EventKind.FAILED, at=now, detail=reason)
+            for message in counted(ids)
         )
         quota.release(task.domain, reserved_today, day=quota.sending_day(now))
     return len(ids)

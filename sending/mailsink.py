@@ -10,7 +10,11 @@ Recipients at `simulator.invalid` answer like real mailboxes:
 - `bounce@` (and any other unknown local part) is refused at RCPT with 550 5.1.1;
 - `spam@` is accepted at RCPT, then the whole message is refused at DATA with
   554 5.7.1 and not stored;
-- `defer@` is answered 451 4.7.1 at RCPT twice, then accepted on the third try.
+- `defer@` is answered 451 4.7.1 at RCPT twice, then accepted on the third try;
+- `complaint@` is accepted, then an ARF abuse report goes back to the
+  message's envelope sender, and `bounce-async@` is accepted, then a
+  delivery status notification (a late hard bounce) goes back — both by SMTP
+  to `reports_to` (the platform's inbound port), when that is set.
 
 Recipients at any other domain are accepted.
 """
@@ -18,6 +22,7 @@ Recipients at any other domain are accepted.
 import logging
 import mailbox
 import os
+import smtplib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +36,8 @@ from typing import Self
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from sending.report_builder import delivery_status_notification, feedback_report
 
 logger = logging.getLogger(__name__)
 
@@ -126,8 +133,11 @@ class MailSink:
         port: int = 0,
         maildir: str | os.PathLike[str] | None = None,
         on_message: Callable[[ReceivedMessage], None] | None = None,
+        reports_to: tuple[str, int] | None = None,
     ) -> None:
         self.host = host
+        # Where the simulator sends its DSNs and feedback reports.
+        self.reports_to = reports_to
         self.port = port
         self.maildir = Path(maildir) if maildir is not None else None
         # Called in the server thread once a message is stored, before the
@@ -259,6 +269,7 @@ class MailSink:
         with self._received_changed:
             self._received.append(record)
             self._received_changed.notify_all()
+        self._send_reports(record)
         hook = self.on_message
         if hook is not None:
             try:
@@ -266,3 +277,38 @@ class MailSink:
             except Exception:
                 # The message is stored: answer 250 anyway, as a real server would.
                 logger.exception("The mail sink's on_message hook failed.")
+
+    def _send_reports(self, record: ReceivedMessage) -> None:
+        """Answer for `complaint@` and `bounce-async@`, as providers do later."""
+        reports = []
+        for rcpt in record.rcpt_tos:
+            name = _simulated_mailbox(rcpt)
+            if name == "complaint":
+                reports.append(
+                    feedback_report(
+                        to=record.mail_from, recipient=rcpt, original=record.raw
+                    )
+                )
+            elif name == "bounce-async":
+                reports.append(
+                    delivery_status_notification(
+                        to=record.mail_from, recipient=rcpt, original=record.raw
+                    )
+                )
+        if reports and self.reports_to and record.mail_from:
+            threading.Thread(
+                target=self._deliver_reports,
+                args=(record.mail_from, reports),
+                daemon=True,
+            ).start()
+
+    def _deliver_reports(self, to: str, reports: list[bytes]) -> None:
+        host, port = self.reports_to
+        try:
+            with smtplib.SMTP(host, port, timeout=30) as client:
+                for report in reports:
+                    client.sendmail("", [to], report)
+        except (OSError, smtplib.SMTPException):
+            logger.exception(
+                "The mail sink could not send a report to %s:%s", host, port
+            )

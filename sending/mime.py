@@ -14,7 +14,7 @@ from email.utils import encode_rfc2231, format_datetime, formataddr
 
 from django.conf import settings
 
-from sending import unsubscribe
+from sending import tracking, unsubscribe
 from sending.models import Message
 from templates_app.variables import render_version
 
@@ -77,6 +77,8 @@ def message_bytes(message: Message) -> bytes:
         return submitted_bytes(message)
     bodies = render_version(message.template_version, message.variables)
     body_html, body_text = bodies.html, bodies.text
+    if message.tracked and body_html:
+        body_html = tracking.with_tracking(body_html, message.message_id)
     if message.unsubscribe_language:
         body_html, body_text = _with_footer(body_html, body_text, message)
 

@@ -165,6 +165,15 @@ class Message(models.Model):
     # receiving server may hold the message.
     sent_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # What the recipient did, first time each (unique opens and clicks are
+    # counted by whoever sets these from NULL).
+    opened_at = models.DateTimeField(null=True, blank=True)
+    clicked_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    complained_at = models.DateTimeField(null=True, blank=True)
+    tracked = models.BooleanField(
+        default=False, help_text="Went out with an open pixel and click links."
+    )
 
     objects = MessageQuerySet.as_manager()
 
@@ -219,6 +228,9 @@ class MessageEvent(models.Model):
     kind = models.CharField(max_length=16, choices=EventKind.choices)
     at = models.DateTimeField(default=timezone.now)
     detail = models.CharField(max_length=1000, blank=True)
+    # Opens and clicks: the reader's user agent; clicks: the link followed.
+    user_agent = models.CharField(max_length=500, blank=True)
+    link = models.CharField(max_length=2000, blank=True)
 
     class Meta:
         ordering = ["at", "pk"]
@@ -515,3 +527,51 @@ class BatchTask(models.Model):
         if not self.run_total:
             return 100 if self.status == TaskStatus.COMPLETE else 0
         return min(100, 100 * self.run_done // self.run_total)
+
+
+class WebhookEndpoint(models.Model):
+    """An account's HTTPS endpoint that receives its message events."""
+
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="webhook_endpoints"
+    )
+    url = models.URLField(max_length=500)
+    # EventKind values; empty means every kind.
+    event_kinds = models.JSONField(default=list, blank=True)
+    secret_encrypted = models.TextField(help_text="HMAC key, Fernet-encrypted.")
+    enabled = models.BooleanField(default=True)
+    # The last MessageEvent (by primary key) already turned into deliveries.
+    cursor = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event on its way to one endpoint, with every attempt's answer."""
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.ForeignKey(
+        MessageEvent, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    payload = models.JSONField()
+    status = models.CharField(max_length=16, default="pending")  # pending/done/failed
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_response = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.payload.get('event')} to {self.endpoint}"

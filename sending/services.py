@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 from domains.models import SenderAddress
-from sending import quota, tasks
+from sending import events, quota, tasks
 from sending.attachments import check_attachments
 from sending.errors import (
     DomainNotVerified,
@@ -28,11 +28,10 @@ from sending.models import (
     AttachmentSet,
     EventKind,
     Message,
-    MessageEvent,
     MessageStatus,
-    SuppressionReason,
 )
-from sending.suppression import suppress, suppressed
+from sending.suppression import suppressed
+from stats.counters import NewEvent, record_events
 from templates_app.errors import SubjectLineBreak
 from templates_app.models import EmailTemplate, TemplateVersion
 from templates_app.variables import render_subject, render_version
@@ -238,6 +237,7 @@ def create_messages(
     a transaction: delivery is dispatched when it commits.
     """
     now = timezone.now()
+    version = common.get("template_version")
     messages = []
     for address, content in recipients:
         entry = suppressed.get(address.lower())
@@ -258,16 +258,20 @@ def create_messages(
                 created_at=now,
                 next_attempt_at=now,
                 dispatched_at=now,
+                tracked=account.track_opens_and_clicks
+                and bool(
+                    getattr(content.get("template_version", version), "body_html", "")
+                ),
                 **common,
                 **content,
             )
         )
     Message.objects.bulk_create(messages)
     # bulk_create sets primary keys on PostgreSQL and SQLite alike.
-    MessageEvent.objects.bulk_create(
-        MessageEvent(
-            message=message,
-            kind=EventKind.DROPPED
+    record_events(
+        NewEvent(
+            message,
+            EventKind.DROPPED
             if message.status == MessageStatus.DROPPED
             else EventKind.ACCEPTED,
             at=now,
@@ -282,14 +286,4 @@ def create_messages(
 
 def unsubscribe_recipient(*, message: Message) -> None:
     """Suppress the message's recipient for its sender address (idempotent)."""
-    if message.sender is None:
-        return
-    with transaction.atomic():
-        suppress(
-            account=message.account,
-            address=message.recipient,
-            reason=SuppressionReason.UNSUBSCRIBE,
-            sender=message.sender,
-        )
-        if not message.events.filter(kind=EventKind.UNSUBSCRIBED).exists():
-            MessageEvent.objects.create(message=message, kind=EventKind.UNSUBSCRIBED)
+    events.record_unsubscribe(message)

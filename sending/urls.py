@@ -1,7 +1,6 @@
 from django.urls import path
 
-from sending import views
-from sesconsole.views import not_built
+from sending import batch_views, views
 
 app_name = "sending"
 
@@ -21,22 +20,44 @@ urlpatterns = [
     path(
         "dev/mailbox/<str:key>/", views.dev_mailbox_message, name="dev_mailbox_message"
     ),
+    # Batch sending: recipient lists, batch tasks and the queue.
+    path("recipient-lists/", batch_views.recipient_lists, name="recipient_lists"),
     path(
-        "batches/",
-        not_built,
-        {
-            "area": "Batch sending",
-            "summary": "Send to a recipient list now, at a set time, or on a schedule.",
-        },
-        name="batches",
+        "recipient-lists/new/",
+        batch_views.recipient_list_create,
+        name="recipient_list_create",
     ),
     path(
-        "recipient-lists/",
-        not_built,
-        {
-            "area": "Recipient lists",
-            "summary": "Upload CSV files of recipients and their variables.",
-        },
-        name="recipient_lists",
+        "recipient-lists/<int:list_id>/",
+        batch_views.recipient_list_detail,
+        name="recipient_list",
     ),
+    path(
+        "recipient-lists/<int:list_id>/upload/",
+        batch_views.recipient_list_upload,
+        name="recipient_list_upload",
+    ),
+    path(
+        "recipient-lists/<int:list_id>/invalid-rows.csv",
+        batch_views.recipient_list_invalid_rows,
+        name="recipient_list_invalid_rows",
+    ),
+    path(
+        "recipient-lists/<int:list_id>/delete/",
+        batch_views.recipient_list_delete,
+        name="recipient_list_delete",
+    ),
+    path("batches/", batch_views.batch_tasks, name="batches"),
+    path("batches/new/", batch_views.batch_create, name="batch_create"),
+    path("batches/<int:task_id>/", batch_views.batch_detail, name="batch"),
+    *(
+        path(
+            f"batches/<int:task_id>/{action}/",
+            batch_views.batch_action,
+            {"action": action},
+            name=f"batch_{action}",
+        )
+        for action in ("pause", "resume", "cancel", "stop")
+    ),
+    path("queue/", batch_views.queue, name="queue"),
 ]

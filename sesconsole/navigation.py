@@ -25,6 +25,7 @@ NAVIGATION = [
     NavItem("Send email", "sending:send", "Sending", (Role.OWNER, Role.OPERATOR)),
     NavItem("Batch sending", "sending:batches", "Sending"),
     NavItem("Recipient lists", "sending:recipient_lists", "Sending"),
+    NavItem("Sending queue", "sending:queue", "Sending"),
     NavItem("Statistics", "stats:overview", "Insight"),
     NavItem("Message log", "sending:messages", "Insight"),
     NavItem("Suppression list", "sending:suppression", "Insight"),

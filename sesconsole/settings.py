@@ -309,6 +309,8 @@ CELERY_BEAT_SCHEDULE["run-due-batches"] = {
     "task": "sending.tasks.run_due_batches",
     "schedule": 10.0,
 }
+# Open pixel and click links point here (the web process's public URL).
+SES_TRACKING_BASE_URL = env_str("SES_TRACKING_BASE_URL", SES_CONSOLE_URL).rstrip("/")
 # --- end of sending ---
 
 # --- Templates (templates_app) --------------------------------------------

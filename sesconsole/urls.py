@@ -6,6 +6,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from accounts import views as account_views
 from accounts.forms import LoginForm
+from sending import recipient_views
 from sending import views as sending_views
 from sesconsole.api.endpoint import api_endpoint
 from sesconsole.views import healthz
@@ -74,5 +75,7 @@ urlpatterns = [
     path("", include("sending.urls")),
     path("", include("stats.urls")),
     path("u/<str:token>/", sending_views.unsubscribe_view, name="unsubscribe"),
+    path("t/o/<str:token>/", recipient_views.track_open, name="track_open"),
+    path("t/c/<str:token>/", recipient_views.track_click, name="track_click"),
     path("admin/", admin.site.urls),
 ]

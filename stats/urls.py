@@ -1,18 +1,9 @@
 from django.urls import path
 
-from sesconsole.views import not_built
+from stats import views
 
 app_name = "stats"
 
 urlpatterns = [
-    path(
-        "statistics/",
-        not_built,
-        {
-            "area": "Statistics",
-            "summary": "Daily sent, delivered, opened, clicked, bounced and "
-            "complaint figures per domain and mailbox provider.",
-        },
-        name="overview",
-    ),
+    path("statistics/", views.overview, name="overview"),
 ]

@@ -39,6 +39,8 @@ NOT_CONSOLE = {
     "accounts:switch",
     "accounts:accept_invitation",
     "unsubscribe",
+    "track_open",
+    "track_click",
     "api",  # the HTTP API authenticates by signature: tests/api
     "healthz",
     # Development only (404 unless DEBUG): the local mail sink's mailbox.

@@ -22,17 +22,18 @@ from django.utils import timezone
 from domains.services import sign_message
 from sending.delivery.outcomes import classify, retry_delay
 from sending.delivery.transport import Attempt, Transport
+from sending.events import counted
 from sending.mime import bounce_address, message_bytes
 from sending.models import (
     CLAIMABLE_STATUSES,
     BounceType,
     EventKind,
     Message,
-    MessageEvent,
     MessageStatus,
     SuppressionReason,
 )
 from sending.suppression import suppress
+from stats.counters import NewEvent, record_events
 
 log = logging.getLogger(__name__)
 
@@ -175,11 +176,16 @@ def _record(
         ).update(**fields)
         if not updated:
             return None
-        MessageEvent.objects.create(
-            message=message,
-            kind=_EVENT_FOR[status],
-            at=now,
-            detail=attempt.response[:1000],
+        record_events(
+            [
+                NewEvent(
+                    message,
+                    _EVENT_FOR[status],
+                    at=now,
+                    detail=attempt.response,
+                    bounce_type=bounce_type,
+                )
+            ]
         )
         if bounce_type == BounceType.INVALID_ADDRESS:
             suppress(
@@ -223,14 +229,14 @@ def sweep(now: timezone.datetime | None = None) -> list[int]:
             Message.objects.filter(
                 pk__in=requeue, status=MessageStatus.SENDING, sent_at__isnull=True
             ).update(status=MessageStatus.QUEUED, claim_token=None, next_attempt_at=now)
-            MessageEvent.objects.bulk_create(
-                MessageEvent(
-                    message_id=pk,
-                    kind=EventKind.REQUEUED,
+            record_events(
+                NewEvent(
+                    message,
+                    EventKind.REQUEUED,
                     at=now,
                     detail="The delivering worker stopped; queued again.",
                 )
-                for pk in requeue
+                for message in counted(requeue)
             )
     due = list(
         Message.objects.filter(
@@ -256,7 +262,7 @@ def _finish_unknown(message_ids: list[int], now: timezone.datetime) -> None:
             finished_at=now,
             final_response=detail,
         )
-        MessageEvent.objects.bulk_create(
-            MessageEvent(message_id=pk, kind=EventKind.SENT, at=now, detail=detail)
-            for pk in message_ids
+        record_events(
+            NewEvent(message, EventKind.SENT, at=now, detail=detail)
+            for message in counted(message_ids)
         )

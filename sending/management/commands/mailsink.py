@@ -39,6 +39,9 @@ class Command(BaseCommand):
                 host=options["host"],
                 port=options["port"],
                 maildir=maildir,
+                # The simulator's DSNs and feedback reports go to the platform's
+                # inbound port, as a provider's would.
+                reports_to=(settings.SES_SMTP_HOST, settings.SES_SMTP_INBOUND_PORT),
                 on_message=self._print_message,
             ) as sink:
                 self._say(

@@ -1,0 +1,151 @@
+import csv
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.safestring import SafeString
+
+from accounts.access import console_view
+from sending.quota import sending_day
+from stats import charts
+from stats.forms import Filters, StatisticsFilterForm
+from stats.models import COLUMNS
+from stats.report import RATES, Report, breakdown, daily_report
+
+
+@console_view()
+def overview(request: HttpRequest) -> HttpResponse:
+    """The statistics page: every member of the account may read it."""
+    form = StatisticsFilterForm(
+        request.GET, account=request.account, today=sending_day()
+    )
+    fragment = request.htmx and not request.htmx.history_restore_request
+    template = "stats/overview.html#statistics" if fragment else "stats/overview.html"
+    if not form.is_valid():
+        # A filter, not a submission: show what is wrong, nothing else.
+        form.offer_providers([])
+        return render(
+            request, template, {"form": form, "time_zone": settings.SES_TIME_ZONE}
+        )
+    filters = form.filters()
+    scope = {
+        "start": filters.start,
+        "end": filters.end,
+        "domain": filters.domain,
+    }
+    report = daily_report(request.account, **scope, provider=filters.provider)
+    if request.GET.get("format") == "csv":
+        return csv_response(report, filters, slug=request.account.slug)
+    providers = breakdown(request.account, by="provider", **scope)
+    form.offer_providers([p.label for p in providers])
+    context = {
+        "form": form,
+        "filters": filters,
+        "report": report,
+        "charts": [] if report.is_empty else report_charts(report),
+        "providers": providers,
+        "domains": (
+            []
+            if filters.domain or report.is_empty
+            else breakdown(
+                request.account, by="domain", **scope, provider=filters.provider
+            )
+        ),
+        "csv_query": urlencode(filters.query(format="csv")),
+        "time_zone": settings.SES_TIME_ZONE,
+    }
+    return render(request, template, context)
+
+
+def report_charts(report: Report) -> list[SafeString]:
+    """The page's charts: volumes, bounces, engagement, and the reputation rates."""
+    days = [figures.day for figures in report.days]
+
+    def counts(label: str, column: str, color: str = "") -> charts.Series:
+        return charts.Series(label, [getattr(f, column) for f in report.days], color)
+
+    def rates(name: str, color: str = "") -> charts.Series:
+        return charts.Series(
+            RATES[name], [getattr(f, name) for f in report.days], color
+        )
+
+    blue, green, red, amber, purple, teal = charts.PALETTE
+    return [
+        charts.line_chart(
+            chart_id="chart-volume",
+            title="Sent and delivered",
+            days=days,
+            series=[
+                counts("Sent", "sent", blue),
+                counts("Delivered", "delivered", green),
+            ],
+        ),
+        charts.line_chart(
+            chart_id="chart-bounces",
+            title="Bounces",
+            days=days,
+            series=[
+                counts("Bounced", "bounced", red),
+                counts("Invalid address", "bounced_invalid", amber),
+                counts("Spam rejection", "bounced_spam", purple),
+            ],
+        ),
+        charts.line_chart(
+            chart_id="chart-engagement",
+            title="Opened and clicked (unique)",
+            days=days,
+            series=[
+                counts("Opened", "unique_opened", blue),
+                counts("Clicked", "unique_clicked", teal),
+            ],
+        ),
+        charts.line_chart(
+            chart_id="chart-feedback",
+            title="Unsubscribes and complaints",
+            days=days,
+            series=[
+                counts("Unsubscribed", "unsubscribed", amber),
+                counts("Complained", "complained", red),
+            ],
+        ),
+        charts.line_chart(
+            chart_id="chart-delivery-rates",
+            title="Deliverability and open rate",
+            days=days,
+            series=[rates("deliverability", green), rates("open_rate", blue)],
+            percent=True,
+        ),
+        charts.line_chart(
+            chart_id="chart-problem-rates",
+            title="Invalid-address, spam-bounce and complaint rates",
+            days=days,
+            series=[
+                rates("invalid_rate", amber),
+                rates("spam_rate", purple),
+                rates("complaint_rate", red),
+            ],
+            percent=True,
+        ),
+    ]
+
+
+# The CSV's columns: the day, every counter, then the rates as fractions.
+CSV_HEADER = ["date", *COLUMNS, *RATES]
+
+
+def csv_response(report: Report, filters: Filters, *, slug: str) -> HttpResponse:
+    name = f"statistics-{slug}-{filters.start:%Y%m%d}-{filters.end:%Y%m%d}.csv"
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    writer = csv.writer(response)
+    writer.writerow(CSV_HEADER)
+    for figures in report.days:
+        writer.writerow(
+            [
+                figures.day.isoformat(),
+                *figures.counts().values(),
+                *("" if r is None else f"{r:.4f}" for r in figures.rates().values()),
+            ]
+        )
+    return response
