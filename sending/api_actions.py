@@ -16,7 +16,7 @@ from django.db.models import Q
 
 from sending import api_suppression  # also registers its actions
 from sending.errors import NoRecipients, TooManyRecipients
-from sending.models import EventKind, Message, MessageEvent, MessageStatus
+from sending.models import Message, MessageStatus
 from sending.services import send_email
 from sesconsole.api.errors import ApiError
 from sesconsole.api.registry import ApiContext, api_action, optional, required
@@ -164,7 +164,7 @@ def _timestamp(value: datetime | None) -> int:
     return int(value.timestamp()) if value else 0
 
 
-def status_row(message: Message, flags: set[str]) -> dict:
+def status_row(message: Message) -> dict:
     return {
         "MessageId": message.request_id,
         "ToEmailAddress": message.recipient,
@@ -176,11 +176,11 @@ def status_row(message: Message, flags: set[str]) -> dict:
         "DeliverMessage": message.final_response or message.status_reason,
         "RequestTime": _timestamp(message.created_at),
         "DeliverTime": _timestamp(message.finished_at),
-        "UserOpened": EventKind.OPENED in flags,
-        "UserClicked": EventKind.CLICKED in flags,
-        "UserUnsubscribed": EventKind.UNSUBSCRIBED in flags,
-        "UserComplainted": EventKind.COMPLAINED in flags,
-        "UserComplained": EventKind.COMPLAINED in flags,
+        "UserOpened": message.opened_at is not None,
+        "UserClicked": message.clicked_at is not None,
+        "UserUnsubscribed": message.unsubscribed_at is not None,
+        "UserComplainted": message.complained_at is not None,
+        "UserComplained": message.complained_at is not None,
     }
 
 
@@ -215,15 +215,4 @@ def get_send_email_status(context: ApiContext, params: dict) -> dict:
             params["Offset"] : params["Offset"] + params["Limit"]
         ]
     )
-    flags: dict[int, set[str]] = {}
-    for message_id, kind in MessageEvent.objects.filter(
-        message__in=page,
-        kind__in=[
-            EventKind.OPENED,
-            EventKind.CLICKED,
-            EventKind.UNSUBSCRIBED,
-            EventKind.COMPLAINED,
-        ],
-    ).values_list("message_id", "kind"):
-        flags.setdefault(message_id, set()).add(kind)
-    return {"EmailStatusList": [status_row(m, flags.get(m.pk, set())) for m in page]}
+    return {"EmailStatusList": [status_row(m) for m in page]}

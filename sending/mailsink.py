@@ -240,7 +240,7 @@ class MailSink:
     def _refuse_recipient(self, mail_from: str, address: str) -> str | None:
         """Return the reply refusing `address`, or None to accept it."""
         name = _simulated_mailbox(address)
-        if name is None or name in {"success", "spam"}:
+        if name is None or name in {"success", "spam", "complaint", "bounce-async"}:
             return None
         if name == "defer":
             pair = (mail_from.lower(), address.lower())

@@ -203,6 +203,8 @@ class NewEvent:
     bounce_type: str = ""
     first: bool = False
     previous_outcome: str = ""
+    user_agent: str = ""
+    link: str = ""
 
 
 def delta_for(event: NewEvent, *, at: datetime) -> Delta | None:
@@ -244,6 +246,8 @@ def record_events(events: Iterable[NewEvent]) -> list[MessageEvent]:
                 kind=event.kind,
                 at=at,
                 detail=event.detail[:1000],
+                user_agent=event.user_agent[:500],
+                link=event.link[:2000],
             )
         )
         delta = delta_for(event, at=at)
