@@ -1,8 +1,11 @@
 """Console URLs of the sending app, for the shared isolation test."""
 
 from accounts.models import Account, User
+from sending import recipients
 from tests.console_urls import ConsoleUrl
 from tests.factories import MessageFactory, SuppressionFactory
+from tests.sending.batch_helpers import filled_list, new_task
+from tests.sending.helpers import approved_template, verified_sender
 
 
 def _request(account: Account, owner: User) -> dict:
@@ -17,6 +20,20 @@ def _suppression(account: Account, owner: User) -> dict:
     return {"suppression_id": SuppressionFactory(account=account).pk}
 
 
+def _recipient_list(account: Account, owner: User) -> dict:
+    return {"list_id": recipients.create_list(account=account, name="Readers").pk}
+
+
+def _batch(account: Account, owner: User) -> dict:
+    task = new_task(
+        account,
+        verified_sender(account),
+        approved_template(account),
+        filled_list(account, 3),
+    )
+    return {"task_id": task.pk}
+
+
 URLS = [
     ConsoleUrl("sending:send"),
     ConsoleUrl("sending:request", _request),
@@ -25,6 +42,19 @@ URLS = [
     ConsoleUrl("sending:suppression"),
     ConsoleUrl("sending:suppression_add", method="post", data={"address": "x"}),
     ConsoleUrl("sending:suppression_remove", _suppression, method="post"),
-    ConsoleUrl("sending:batches"),
+    # Batch sending: every member views; owners and operators change.
     ConsoleUrl("sending:recipient_lists"),
+    ConsoleUrl("sending:recipient_list_create", method="post", data={"name": ""}),
+    ConsoleUrl("sending:recipient_list", _recipient_list),
+    ConsoleUrl("sending:recipient_list_upload", _recipient_list, method="post"),
+    ConsoleUrl("sending:recipient_list_invalid_rows", _recipient_list),
+    ConsoleUrl("sending:recipient_list_delete", _recipient_list, method="post"),
+    ConsoleUrl("sending:batches"),
+    ConsoleUrl("sending:batch_create", method="post", data={"subject": "x"}),
+    ConsoleUrl("sending:batch", _batch),
+    ConsoleUrl("sending:batch_pause", _batch, method="post"),
+    ConsoleUrl("sending:batch_resume", _batch, method="post"),
+    ConsoleUrl("sending:batch_cancel", _batch, method="post"),
+    ConsoleUrl("sending:batch_stop", _batch, method="post"),
+    ConsoleUrl("sending:queue"),
 ]

@@ -181,7 +181,8 @@ def test_a_blocked_domain_fails_the_unsent_rest(account, sender, template, setti
     )
     assert batches.fan_out(task.pk) == batches.Step.IDLE
     task.refresh_from_db()
-    assert task.status == TaskStatus.ERROR and "blocked" in task.error
+    assert task.status == TaskStatus.ERROR
+    assert "blocked" in task.error
     assert set(Message.objects.filter(batch=task).values_list("status", flat=True)) == {
         MessageStatus.FAILED
     }

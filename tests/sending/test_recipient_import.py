@@ -34,7 +34,8 @@ def test_plain_comma_file(recipient_list):
     counts = import_text(
         recipient_list, "email,name\nana@example.com,Ana\nbo@example.com,Bo\n"
     )
-    assert counts.valid_count == 2 and counts.total_rows == 2
+    assert counts.valid_count == 2
+    assert counts.total_rows == 2
     recipient_list.refresh_from_db()
     assert recipient_list.status == ListStatus.COMPLETE
     assert recipient_list.columns == ["name"]
@@ -53,7 +54,8 @@ def test_bom_semicolons_quotes_and_blank_lines(recipient_list):
         '"bo@example.com";"Bo ""B"" Smith";"Line one\nline two"\r\n'
     )
     counts = import_text(recipient_list, text.encode("utf-8"))
-    assert counts.valid_count == 2 and counts.total_rows == 2
+    assert counts.valid_count == 2
+    assert counts.total_rows == 2
     stored = rows(recipient_list)
     assert stored[0][:3] == (
         "ana@example.com",
@@ -91,14 +93,15 @@ def test_bad_rows_are_kept_with_reasons_and_counted(recipient_list):
         (7, "extra@example.com", Reason.EXTRA_VALUES),
     ]
     recipient_list.refresh_from_db()
-    assert recipient_list.valid_count == 2 and recipient_list.rejected_count == 5
+    assert recipient_list.valid_count == 2
+    assert recipient_list.rejected_count == 5
 
 
 def test_wrong_encoding_is_a_clear_error_and_nothing_is_kept(recipient_list):
     text = "email,name\nana@example.com,Ana\nbo@example.com,Bj\xf6rn\n".encode(
         "latin-1"
     )
-    with pytest.raises(RecipientFileError, match="not UTF-8.*line 3"):
+    with pytest.raises(RecipientFileError, match=r"not UTF-8.*line 3"):
         import_text(recipient_list, text)
     recipient_list.refresh_from_db()
     assert recipient_list.status == ListStatus.PENDING
@@ -129,7 +132,8 @@ def test_a_second_upload_appends_and_finds_duplicates_of_the_first(recipient_lis
     )
     assert (counts.valid_count, counts.duplicate_count) == (1, 1)
     recipient_list.refresh_from_db()
-    assert recipient_list.valid_count == 2 and recipient_list.columns == ["name"]
+    assert recipient_list.valid_count == 2
+    assert recipient_list.columns == ["name"]
 
 
 def test_api_appends_count_like_the_api_answers(recipient_list):
