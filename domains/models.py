@@ -48,6 +48,10 @@ class SenderDomain(models.Model):
     reputation_level = models.PositiveSmallIntegerField(default=FIRST_LEVEL)
     daily_limit = models.PositiveIntegerField(default=daily_limit_for(FIRST_LEVEL))
     blocked_until = models.DateTimeField(null=True, blank=True)
+    # A limit above level 20's, from an approved quota request (else None).
+    approved_limit = models.PositiveIntegerField(null=True, blank=True)
+    # The last sending day the nightly recalculation has evaluated.
+    reputation_evaluated_through = models.DateField(null=True, blank=True)
 
     objects = SenderDomainQuerySet.as_manager()
 
@@ -200,3 +204,80 @@ class SenderAddress(models.Model):
     @property
     def has_smtp_password(self) -> bool:
         return bool(self.smtp_password_hash)
+
+
+class ReputationAction(models.TextChoices):
+    RAISE = "raise", "Raised"
+    LOWER = "lower", "Lowered"
+    BLOCK = "block", "Blocked for the day"
+    UNBLOCK = "unblock", "Unblocked by staff"
+    QUOTA = "quota", "Quota request approved"
+
+
+class ReputationChange(models.Model):
+    """One change of a domain's level, limit or block, and what caused it."""
+
+    domain = models.ForeignKey(
+        SenderDomain, on_delete=models.CASCADE, related_name="reputation_changes"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    day = models.DateField(help_text="The sending day whose figures decided.")
+    action = models.CharField(max_length=8, choices=ReputationAction.choices)
+    rule = models.CharField(max_length=32, blank=True)
+    reason = models.CharField(max_length=500)
+    old_level = models.PositiveSmallIntegerField()
+    new_level = models.PositiveSmallIntegerField()
+    old_limit = models.PositiveIntegerField()
+    new_limit = models.PositiveIntegerField()
+    # sent, delivered, invalid_bounces, spam_bounces, complaints, unique_opens
+    figures = models.JSONField(default=dict, blank=True)
+    by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["domain", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.domain}: {self.get_action_display()} ({self.rule})"
+
+
+class QuotaRequestStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for staff"
+    APPROVED = "approved", "Approved"
+    REFUSED = "refused", "Refused"
+
+
+class QuotaRequest(models.Model):
+    """An operator's request for a daily limit above level 20's."""
+
+    domain = models.ForeignKey(
+        SenderDomain, on_delete=models.CASCADE, related_name="quota_requests"
+    )
+    wanted_limit = models.PositiveIntegerField()
+    reason = models.TextField()
+    status = models.CharField(
+        max_length=8,
+        choices=QuotaRequestStatus.choices,
+        default=QuotaRequestStatus.PENDING,
+    )
+    requested_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decision_note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.domain}: {self.wanted_limit:,} a day ({self.status})"

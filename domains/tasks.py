@@ -3,7 +3,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
-from domains import services
+from domains import reputation_updates, services
 from domains.models import SenderDomain
 
 # A claimed domain is not claimed again for this long, even if its check task
@@ -39,3 +39,9 @@ def check_due_domains(batch_size: int = 200) -> int:
             check_domain_dns.delay(pk)
             claimed += 1
     return claimed
+
+
+@shared_task
+def lower_reputation_overnight() -> int:
+    """Beat, just after midnight: lower the domains whose yesterday was bad."""
+    return reputation_updates.lower_overnight()

@@ -359,6 +359,34 @@ def fail_unsent(task: BatchTask, reason: str) -> int:
     return len(ids)
 
 
+def fail_for_blocked_domain(domain_id: int) -> int:
+    """A block for the day: end the domain's running batches, failing every
+    message of its batches still waiting for delivery."""
+    reason = "The sender domain is blocked for the rest of the day."
+    failed = 0
+    for task in BatchTask.objects.filter(domain_id=domain_id, status__in=UNFINISHED):
+        BatchTask.objects.filter(pk=task.pk, status__in=UNFINISHED).update(
+            status=TaskStatus.ERROR,
+            error=reason,
+            cached=0,
+            held=False,
+            next_run_at=None,
+            updated_at=timezone.now(),
+        )
+    waiting = (
+        Message.objects.filter(
+            domain_id=domain_id,
+            batch__isnull=False,
+            status__in=(MessageStatus.QUEUED, MessageStatus.DEFERRED),
+        )
+        .values_list("batch_id", flat=True)
+        .distinct()
+    )
+    for task in BatchTask.objects.filter(pk__in=list(waiting)):
+        failed += fail_unsent(task, reason)
+    return failed
+
+
 # --- Operator actions -------------------------------------------------------
 
 

@@ -6,7 +6,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from sending import batches, recipients
+from sending import batches, recipients, webhooks
 from sending.delivery import runner
 from sending.models import Message
 
@@ -85,3 +85,25 @@ def run_due_batches() -> int:
 def import_recipient_file(list_id: int, path: str, filename: str) -> int:
     """Import an uploaded CSV file too big to import while the page waits."""
     return recipients.import_uploaded_file(list_id, path, filename)
+
+
+@shared_task
+def fail_blocked_batches(domain_id: int) -> int:
+    """A domain was blocked for the day: its batches stop and fail the rest."""
+    return batches.fail_for_blocked_domain(domain_id)
+
+
+@shared_task
+def dispatch_webhooks() -> int:
+    """Beat: queue new events for webhook endpoints and post the due ones.
+
+    Safe to overlap with itself: cursors and claims move by conditional
+    UPDATEs, so no event is queued or posted twice.
+    """
+    return webhooks.dispatch()
+
+
+@shared_task
+def send_test_webhook(delivery_id: int) -> str | None:
+    """Post the console's test event now; a failure is retried like any other."""
+    return webhooks.post_delivery(delivery_id)

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -257,6 +258,12 @@ CELERY_BEAT_SCHEDULE["check-due-domains"] = {
     "task": "domains.tasks.check_due_domains",
     "schedule": 60.0,
 }
+# Lowering happens once a day, just after midnight in SES_TIME_ZONE
+# (CELERY_TIMEZONE); a missed night is caught up by the next run.
+CELERY_BEAT_SCHEDULE["lower-reputation-overnight"] = {
+    "task": "domains.tasks.lower_reputation_overnight",
+    "schedule": crontab(minute=5, hour=0),
+}
 # --- end of sender domains ---
 
 # --- Sending (sending app) --------------------------------------------------
@@ -311,6 +318,25 @@ CELERY_BEAT_SCHEDULE["run-due-batches"] = {
 }
 # Open pixel and click links point here (the web process's public URL).
 SES_TRACKING_BASE_URL = env_str("SES_TRACKING_BASE_URL", SES_CONSOLE_URL).rstrip("/")
+# Event webhooks (docs/webhooks.md): endpoints must be https:// unless DEBUG
+# or SES_WEBHOOK_ALLOW_HTTP (development and tests only).
+SES_WEBHOOK_ALLOW_HTTP = env_bool("SES_WEBHOOK_ALLOW_HTTP", False)
+SES_WEBHOOK_TIMEOUT_SECONDS = env_int("SES_WEBHOOK_TIMEOUT_SECONDS", 10)
+# Posts at once per worker round.
+SES_WEBHOOK_CONCURRENCY = env_int("SES_WEBHOOK_CONCURRENCY", 8)
+# A failed post is retried after base, 2x, 4x ... (at most an hour) until
+# SES_WEBHOOK_RETRY_HOURS after the event, then it has failed for good.
+SES_WEBHOOK_RETRY_BASE_SECONDS = float(env_str("SES_WEBHOOK_RETRY_BASE_SECONDS", "30"))
+SES_WEBHOOK_RETRY_HOURS = env_int("SES_WEBHOOK_RETRY_HOURS", 24)
+# Events are sent once this old: longer than any transaction that records
+# events, so one committed a moment late is never skipped.
+SES_WEBHOOK_SETTLE_SECONDS = float(env_str("SES_WEBHOOK_SETTLE_SECONDS", "5"))
+# Finished deliveries stay in the console's delivery log this long.
+SES_WEBHOOK_KEEP_DAYS = env_int("SES_WEBHOOK_KEEP_DAYS", 7)
+CELERY_BEAT_SCHEDULE["dispatch-webhooks"] = {
+    "task": "sending.tasks.dispatch_webhooks",
+    "schedule": 5.0,
+}
 # --- end of sending ---
 
 # --- Templates (templates_app) --------------------------------------------

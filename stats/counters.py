@@ -33,6 +33,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from domains import reputation_updates
 from sending.models import BounceType, EventKind, MessageEvent
 from sending.quota import sending_day
 from stats.models import COLUMNS, DailyCounter
@@ -253,9 +254,18 @@ def record_events(events: Iterable[NewEvent]) -> list[MessageEvent]:
         delta = delta_for(event, at=at)
         if delta is not None:
             deltas.append(delta)
+    today = sending_day(now)
+    changed_today = {
+        d.domain_id
+        for d in deltas
+        if d.day == today and reputation_updates.RELEVANT_COLUMNS & d.columns.keys()
+    }
     with transaction.atomic():
         created = MessageEvent.objects.bulk_create(rows)
         add(deltas)
+        if changed_today:
+            # Raises apply to the very next send: decide in this transaction.
+            reputation_updates.after_counting(changed_today, now)
     return created
 
 
