@@ -62,3 +62,8 @@ class DomainNotFound(ServiceError):
 class SenderAddressNotFound(ServiceError):
     code = "InvalidParameterValue.NoSuchSender"
     default_message = "This sender address does not exist in your account."
+
+
+class QuotaRequestRefused(ServiceError):
+    code = "OperationDenied"
+    default_message = "This quota request cannot be filed."

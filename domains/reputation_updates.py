@@ -23,8 +23,15 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from domains.errors import QuotaRequestRefused
 from domains.levels import HIGHEST_AUTOMATIC_LEVEL, daily_limit_for
-from domains.models import ReputationAction, ReputationChange, SenderDomain
+from domains.models import (
+    QuotaRequest,
+    QuotaRequestStatus,
+    ReputationAction,
+    ReputationChange,
+    SenderDomain,
+)
 from domains.reputation import (
     Action,
     DayFigures,
@@ -268,3 +275,90 @@ def _lowering(
         new_limit=domain.daily_limit,
         figures=figures_dict(figures),
     )
+
+
+# --- Staff and quota requests -------------------------------------------------
+
+
+def request_quota(*, domain: SenderDomain, wanted_limit: int, reason: str, by):
+    """An operator asks for more than level 20 allows; staff decide."""
+    if domain.reputation_level < HIGHEST_AUTOMATIC_LEVEL:
+        raise QuotaRequestRefused(
+            f"{domain.name} is at level {domain.reputation_level}: below level "
+            f"{HIGHEST_AUTOMATIC_LEVEL} the limit rises by itself with good sending."
+        )
+    if wanted_limit <= domain.daily_limit:
+        raise QuotaRequestRefused(
+            f"Ask for more than today's limit of {domain.daily_limit:,} a day."
+        )
+    if not reason.strip():
+        raise QuotaRequestRefused("Say why the domain needs more.")
+    if domain.quota_requests.filter(status=QuotaRequestStatus.PENDING).exists():
+        raise QuotaRequestRefused("A request for this domain is already waiting.")
+    return QuotaRequest.objects.create(
+        domain=domain, wanted_limit=wanted_limit, reason=reason.strip(), requested_by=by
+    )
+
+
+def decide_quota_request(quota_request, *, approve: bool, by, note: str = "") -> None:
+    """Staff approve (the new limit applies at once) or refuse a request."""
+    now = timezone.now()
+    with transaction.atomic():
+        decided = QuotaRequest.objects.filter(
+            pk=quota_request.pk, status=QuotaRequestStatus.PENDING
+        ).update(
+            status=QuotaRequestStatus.APPROVED
+            if approve
+            else QuotaRequestStatus.REFUSED,
+            decided_by=by,
+            decided_at=now,
+            decision_note=note[:500],
+        )
+        if not decided or not approve:
+            return
+        domain = SenderDomain.objects.select_for_update().get(
+            pk=quota_request.domain_id
+        )
+        ReputationChange.objects.create(
+            domain=domain,
+            at=now,
+            day=sending_day(now),
+            action=ReputationAction.QUOTA,
+            reason=f"Quota request approved by {by}: {note or quota_request.reason}"[
+                :500
+            ],
+            old_level=domain.reputation_level,
+            new_level=domain.reputation_level,
+            old_limit=domain.daily_limit,
+            new_limit=quota_request.wanted_limit,
+            by=by,
+        )
+        SenderDomain.objects.filter(pk=domain.pk).update(
+            approved_limit=quota_request.wanted_limit,
+            daily_limit=quota_request.wanted_limit,
+        )
+
+
+def unblock(domain: SenderDomain, *, by, reason: str) -> bool:
+    """Staff lift a block before the day ends; the reason is recorded."""
+    if not reason.strip():
+        raise ValueError("Say why the domain is unblocked.")
+    now = timezone.now()
+    with transaction.atomic():
+        lifted = SenderDomain.objects.filter(
+            pk=domain.pk, blocked_until__gt=now
+        ).update(blocked_until=None)
+        if lifted:
+            ReputationChange.objects.create(
+                domain=domain,
+                at=now,
+                day=sending_day(now),
+                action=ReputationAction.UNBLOCK,
+                reason=f"Unblocked by {by}: {reason.strip()}"[:500],
+                old_level=domain.reputation_level,
+                new_level=domain.reputation_level,
+                old_limit=domain.daily_limit,
+                new_limit=domain.daily_limit,
+                by=by,
+            )
+    return bool(lifted)

@@ -139,7 +139,9 @@ def test_over_the_block_threshold_the_domain_is_blocked_until_the_next_day(
         reputation_level=5, daily_limit=10_000
     )
     # 12% invalid once more than 300 were sent.
-    recipients = [a for pair in zip(readers(3, 300), unknown(3, 300)) for a in pair]
+    recipients = [
+        a for pair in zip(readers(3, 300), unknown(3, 300), strict=True) for a in pair
+    ]
     with time_machine.travel(start, tick=True):
         with pytest.raises(TemporaryBlocked):
             send_and_deliver(
