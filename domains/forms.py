@@ -72,3 +72,17 @@ class SmtpPasswordForm(forms.Form):
         help_text="10 to 20 characters with a digit, a lower-case and an upper-case "
         "letter. Leave empty to have one generated.",
     )
+
+
+class QuotaRequestForm(forms.Form):
+    wanted_limit = forms.IntegerField(
+        min_value=1_000_001,
+        max_value=100_000_000,
+        label="Daily limit wanted",
+        help_text="Above level 20's 1,000,000 a day.",
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="What you send, to whom, and why you need more.",
+    )

@@ -10,6 +10,11 @@ urlpatterns = [
     path("domains/<int:domain_id>/", views.domain_detail, name="detail"),
     path("domains/<int:domain_id>/check/", views.domain_check, name="check"),
     path("domains/<int:domain_id>/delete/", views.domain_delete, name="delete"),
+    path(
+        "domains/<int:domain_id>/quota-request/",
+        views.domain_quota_request,
+        name="quota_request",
+    ),
     path("addresses/", views.address_list, name="addresses"),
     path("addresses/new/", views.address_create, name="address_create"),
     path("addresses/<int:address_id>/", views.address_detail, name="address_detail"),

@@ -5,15 +5,17 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import console_view, get_for_account_or_404
 from accounts.models import Role
-from domains import services
+from domains import reputation_updates, services
 from domains.dns_records import expected_records
 from domains.forms import (
     DomainForm,
+    QuotaRequestForm,
     SenderAddressForm,
     SenderAddressSettingsForm,
     SmtpPasswordForm,
 )
 from domains.models import SenderAddress, SenderDomain
+from domains.standing import standing
 from sesconsole.errors import ServiceError
 
 EDITORS = (Role.OWNER, Role.OPERATOR)
@@ -86,9 +88,47 @@ def domain_detail(request: HttpRequest, domain_id: int) -> HttpResponse:
         "domains/detail.html",
         {
             **_records_context(domain),
+            **(standing(domain) if domain.verified_at else {}),
             "addresses": domain.addresses.all(),
             "can_edit": request.account_context.has_role(*EDITORS),
+            "quota_form": QuotaRequestForm(),
+            "pending_quota": domain.quota_requests.filter(status="pending").first(),
         },
+    )
+
+
+@require_POST
+@console_view(*EDITORS)
+def domain_quota_request(request: HttpRequest, domain_id: int) -> HttpResponse:
+    """Ask staff for a limit above level 20's."""
+    domain = get_for_account_or_404(
+        SenderDomain.objects.all(), request.account, pk=domain_id
+    )
+    form = QuotaRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            reputation_updates.request_quota(
+                domain=domain,
+                wanted_limit=form.cleaned_data["wanted_limit"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ServiceError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Request sent: staff will answer it.")
+            return redirect("domains:detail", domain_id=domain.pk)
+    return render(
+        request,
+        "domains/detail.html",
+        {
+            **_records_context(domain),
+            **(standing(domain) if domain.verified_at else {}),
+            "addresses": domain.addresses.all(),
+            "can_edit": True,
+            "quota_form": form,
+        },
+        status=400,
     )
 
 

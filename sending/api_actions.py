@@ -6,15 +6,12 @@ The suppression-list and unsubscribe-configuration actions live in
 
 import base64
 import binascii
-import json
-from datetime import date, datetime, time, timedelta
-from email.utils import parseaddr
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.db.models import Q
 
-from sending import api_suppression  # also registers its actions
+from sending import api_suppression  # also register their actions
+from sending.api_formats import address_of, midnight, template_data
 from sending.errors import NoRecipients, TooManyRecipients
 from sending.models import Message, MessageStatus
 from sending.services import send_email
@@ -36,20 +33,6 @@ ATTACHMENT = {
     "Content": optional(str),
     "FileURL": optional(str),
 }
-
-
-def _template_data(raw: str) -> dict[str, str]:
-    try:
-        data = json.loads(raw) if raw else {}
-    except json.JSONDecodeError:
-        data = None
-    if not isinstance(data, dict):
-        raise ApiError(
-            "FailedOperation.WrongContentJson",
-            "TemplateData must be a JSON object as a string, like "
-            '"{\\"name\\": \\"Ana\\"}".',
-        )
-    return {str(k): str(v) for k, v in data.items()}
 
 
 @api_action(
@@ -105,10 +88,10 @@ def send(context: ApiContext, params: dict) -> dict:
     template = params["Template"]
     result = send_email(
         account=context.account,
-        from_email=_address_of(params["FromEmailAddress"]),
+        from_email=address_of(params["FromEmailAddress"]),
         recipients=destination,
         template_id=template["TemplateID"],
-        template_data=_template_data(template["TemplateData"]),
+        template_data=template_data(template["TemplateData"]),
         subject=params["Subject"],
         unsubscribe_language=UNSUBSCRIBE_LANGUAGES[unsubscribe],
         source="api",
@@ -137,11 +120,6 @@ def _attachments(items: list[dict]) -> list[tuple[str, bytes]]:
             ) from None
         files.append((item.get("FileName", ""), data))
     return files
-
-
-def _address_of(value: str) -> str:
-    """`Name <addr>` or `addr` → `addr`."""
-    return parseaddr(value)[1] or value.strip()
 
 
 # Tencent's DeliverStatus: 0 queued, 1 delivered, 2 dropped, 3 rejected
@@ -202,7 +180,7 @@ def get_send_email_status(context: ApiContext, params: dict) -> dict:
     if not 0 < params["Limit"] <= 100:
         raise ApiError("FailedOperation.InvalidLimit", "Limit must be 1 to 100.")
     # The day is the sending day, in SES_TIME_ZONE.
-    start = datetime.combine(day, time.min, ZoneInfo(settings.SES_TIME_ZONE))
+    start = midnight(day)
     found = Message.objects.for_account(context.account).filter(
         created_at__gte=start, created_at__lt=start + timedelta(days=1)
     )

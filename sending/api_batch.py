@@ -10,11 +10,19 @@ import unicodedata
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.db.models import IntegerChoices
 
-# Its helpers are used only inside actions: `sending.api_actions` imports this
-# module while it is itself being imported.
+# `sending.api_actions` imports this module while it is itself being imported,
+# so its helpers are used inside the actions only, never at import time.
 from sending import api_actions, batches, recipients
-from sending.api_suppression import _date_time, _midnight, _page, _zone
+from sending.api_formats import (
+    address_of,
+    date_time,
+    midnight,
+    page_bounds,
+    template_data,
+    zone,
+)
 from sending.errors import (
     CycleParamMissing,
     NoSuchList,
@@ -56,7 +64,8 @@ def _list(context: ApiContext, receiver_id: int) -> RecipientList:
 
 
 def _has_control_characters(text: str) -> bool:
-    return any(unicodedata.category(char).startswith("C") for char in text)
+    # Line breaks, NUL (which PostgreSQL refuses) and lone surrogates.
+    return any(unicodedata.category(char) in {"Cc", "Cs"} for char in text)
 
 
 def _max_length(name: str) -> int:
@@ -175,13 +184,13 @@ def _receiver(recipient_list: RecipientList) -> dict:
         "Count": recipient_list.valid_count,
         "Desc": recipient_list.description,
         "ReceiversStatus": recipient_list.status,
-        "CreateTime": _date_time(recipient_list.created_at),
+        "CreateTime": date_time(recipient_list.created_at),
         "InvalidCount": recipient_list.rejected_count,
     }
 
 
-def _choice(params: dict, name: str, choices: type) -> int | None:
-    """The filter `name`, one of `choices` (an IntegerChoices), or None."""
+def _choice(params: dict, name: str, choices: type[IntegerChoices]) -> int | None:
+    """The filter `name`, one of `choices`, or None."""
     value = params.get(name)
     if value is not None and value not in choices.values:
         described = ", ".join(f"{v} ({label})" for v, label in choices.choices)
@@ -197,7 +206,7 @@ def _choice(params: dict, name: str, choices: type) -> int | None:
     KeyWord=optional(str),
 )
 def list_receivers(context: ApiContext, params: dict) -> dict:
-    first, last = _page(params, params["Limit"])
+    first, last = page_bounds(params, params["Limit"])
     lists = RecipientList.objects.for_account(context.account).order_by(
         "-created_at", "-pk"
     )
@@ -218,8 +227,8 @@ def _search_time(value: str, name: str, *, end: bool) -> datetime:
     try:
         if len(text) == len("YYYY-MM-DD"):
             day = date.fromisoformat(text)
-            return _midnight(day + timedelta(days=1) if end else day)
-        moment = datetime.strptime(text, TIME_FORMAT).replace(tzinfo=_zone())
+            return midnight(day + timedelta(days=1) if end else day)
+        moment = datetime.strptime(text, TIME_FORMAT).replace(tzinfo=zone())
     except ValueError:
         raise ApiError(
             "InvalidParameterValue.WrongDate",
@@ -232,7 +241,7 @@ def _receiver_detail(row: Recipient) -> dict:
     return {
         "EmailId": row.pk,
         "Email": row.email,
-        "CreateTime": _date_time(row.created_at),
+        "CreateTime": date_time(row.created_at),
         "TemplateData": row.data,
         "Reason": row.reason,
         "Status": VALID if row.valid else INVALID,
@@ -251,7 +260,7 @@ def _receiver_detail(row: Recipient) -> dict:
 )
 def list_receiver_details(context: ApiContext, params: dict) -> dict:
     recipient_list = _list(context, params["ReceiverId"])
-    first, last = _page(params, params["Limit"])
+    first, last = page_bounds(params, params["Limit"])
     rows = Recipient.objects.filter(recipient_list=recipient_list).order_by("pk")
     if email := params.get("Email", "").strip():
         rows = rows.filter(email__icontains=email)
@@ -291,7 +300,7 @@ def _begin_at(value: str, name: str) -> datetime:
             "InvalidParameterValue",
             f"{name} must be YYYY-MM-DD HH:MM:SS, in {settings.SES_TIME_ZONE}.",
         ) from None
-    return parsed.replace(tzinfo=_zone())
+    return parsed.replace(tzinfo=zone())
 
 
 def _schedule(params: dict) -> dict:
@@ -394,10 +403,10 @@ def batch_send_email(context: ApiContext, params: dict) -> dict:
     template = params["Template"]
     task = batches.create_task(
         account=context.account,
-        from_email=api_actions._address_of(params["FromEmailAddress"]),
+        from_email=address_of(params["FromEmailAddress"]),
         recipient_list=_list(context, params["ReceiverId"]),
         template_id=template["TemplateID"],
-        template_data=api_actions._template_data(template.get("TemplateData", "")),
+        template_data=template_data(template.get("TemplateData", "")),
         subject=params["Subject"],
         unsubscribe_language=_unsubscribe_language(params),
         reply_to=reply_to[0] if reply_to else "",
@@ -410,7 +419,7 @@ def batch_send_email(context: ApiContext, params: dict) -> dict:
 
 
 def _send_task(task: BatchTask) -> dict:
-    begin = _date_time(task.begin_at)
+    begin = date_time(task.begin_at)
     return {
         "TaskId": task.pk,
         "FromEmailAddress": task.sender.email,
@@ -421,8 +430,8 @@ def _send_task(task: BatchTask) -> dict:
         "RequestCount": task.requested,
         "SendCount": task.sent,
         "CacheCount": task.cached,
-        "CreateTime": _date_time(task.created_at),
-        "UpdateTime": _date_time(task.updated_at),
+        "CreateTime": date_time(task.created_at),
+        "UpdateTime": date_time(task.updated_at),
         "Subject": task.subject,
         "Template": {
             "TemplateID": task.template_id,
@@ -453,7 +462,7 @@ def _send_task(task: BatchTask) -> dict:
     TaskType=optional(int),
 )
 def list_send_tasks(context: ApiContext, params: dict) -> dict:
-    first, last = _page(params, params["Limit"])
+    first, last = page_bounds(params, params["Limit"])
     tasks = (
         BatchTask.objects.for_account(context.account)
         .select_related("sender__domain", "recipient_list")

@@ -7,10 +7,8 @@ told apart by reason. The address-level unsubscribe configuration is
 `SenderAddress.unsubscribe_language`.
 """
 
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Q
@@ -18,6 +16,7 @@ from django.utils import timezone
 
 from domains.models import SenderAddress, UnsubscribeLanguage
 from domains.services import update_sender_address
+from sending.api_formats import date_time, midnight, page_bounds, zone
 from sending.models import Suppression, SuppressionQuerySet, SuppressionReason
 from sending.services import find_sender
 from sending.suppression import (
@@ -51,34 +50,9 @@ UNSUBSCRIBE_CODE = {language: code for code, language in UNSUBSCRIBE_CONFIG.item
 
 # ListCustomBlacklist's Status filter and BlackAddressDetail's Status.
 EXPIRED, ACTIVE, ANY_STATUS = 0, 1, 2
-MAX_LIMIT = 100
 MAX_EMAILS = 1000
 # RFC 5321: a forward path holds at most 256 octets, brackets included.
 MAX_ADDRESS_LENGTH = 254
-
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(settings.SES_TIME_ZONE)
-
-
-def _date_time(value: datetime) -> str:
-    """Tencent's `YYYY-MM-DD HH:MM:SS`, in SES_TIME_ZONE."""
-    return value.astimezone(_zone()).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, _zone())
-
-
-def _page(params: dict, limit: int) -> tuple[int, int]:
-    if not 0 < limit <= MAX_LIMIT:
-        raise ApiError(
-            "FailedOperation.InvalidLimit", f"Limit must be 1 to {MAX_LIMIT}."
-        )
-    offset = params.get("Offset", 0)
-    if offset < 0:
-        raise ApiError("InvalidParameterValue", "Offset must be 0 or more.")
-    return offset, offset + limit
 
 
 def _addresses(values: list[str]) -> list[str]:
@@ -131,15 +105,15 @@ def list_black_email_address(context: ApiContext, params: dict) -> dict:
         raise ApiError(
             "InvalidParameterValue.WrongDate", "EndDate comes before StartDate."
         )
-    first, last = _page(params, params["Limit"])
+    first, last = page_bounds(params, params["Limit"])
     entries = (
         Suppression.objects.for_account(context.account)
         .active()
         .filter(
             sender__isnull=True,
             reason__in=AUTOMATIC,
-            created_at__gte=_midnight(start),
-            created_at__lt=_midnight(end + timedelta(days=1)),
+            created_at__gte=midnight(start),
+            created_at__lt=midnight(end + timedelta(days=1)),
         )
         .order_by("-created_at", "-pk")
     )
@@ -148,7 +122,7 @@ def list_black_email_address(context: ApiContext, params: dict) -> dict:
     return {
         "BlackList": [
             {
-                "BounceTime": _date_time(entry.created_at),
+                "BounceTime": date_time(entry.created_at),
                 "EmailAddress": entry.address,
                 "IspDesc": entry.note or entry.get_reason_display(),
             }
@@ -181,7 +155,7 @@ def _expiry(value: str | None) -> datetime | None:
         raise ApiError(
             "InvalidParameterValue.WrongDate", "ExpireDate must be YYYY-MM-DD."
         ) from None
-    expires_at = parsed if parsed.tzinfo else parsed.replace(tzinfo=_zone())
+    expires_at = parsed if parsed.tzinfo else parsed.replace(tzinfo=zone())
     if expires_at <= timezone.now():
         raise ApiError(
             "InvalidParameterValue.WrongDate", "ExpireDate must be in the future."
@@ -222,9 +196,9 @@ def _detail(entry: Suppression, now: datetime) -> dict:
     return {
         "Id": entry.pk,
         "Email": entry.address,
-        "CreateTime": _date_time(entry.created_at),
+        "CreateTime": date_time(entry.created_at),
         "ExpireDate": (
-            entry.expires_at.astimezone(_zone()).date().isoformat()
+            entry.expires_at.astimezone(zone()).date().isoformat()
             if entry.expires_at
             else ""
         ),
@@ -240,7 +214,7 @@ def _detail(entry: Suppression, now: datetime) -> dict:
     Email=optional(str),
 )
 def list_custom_blacklist(context: ApiContext, params: dict) -> dict:
-    first, last = _page(params, params["Limit"])
+    first, last = page_bounds(params, params["Limit"])
     now = timezone.now()
     entries = _custom_entries(context).order_by("-created_at", "-pk")
     status = params["Status"]
@@ -358,7 +332,7 @@ def list_address_unsubscribe_config(context: ApiContext, params: dict) -> dict:
         limit = int(params["Limit"])
     except ValueError:
         raise ApiError("InvalidParameterValue", "Limit must be a number.") from None
-    first, last = _page(params, limit)
+    first, last = page_bounds(params, limit)
     senders = (
         SenderAddress.objects.for_account(context.account)
         .filter(~Q(unsubscribe_language=UnsubscribeLanguage.OFF))

@@ -33,6 +33,7 @@ from sending import quota, services
 from sending.errors import (
     BeginTimeInPast,
     CycleParamMissing,
+    InvalidSubject,
     ListNotReady,
     TaskNotChangeable,
     TemporaryBlocked,
@@ -62,6 +63,7 @@ from templates_app.variables import (
 log = logging.getLogger(__name__)
 
 AD_LABEL = "[AD]"
+SUBJECT_MAX = 998
 UNFINISHED = (TaskStatus.PENDING, TaskStatus.SENDING, TaskStatus.PAUSED)
 
 
@@ -93,6 +95,12 @@ def create_task(
     source: str = "console",
 ) -> BatchTask:
     """Check everything a run will need, then store the task (and start it)."""
+    if not subject.strip():
+        raise InvalidSubject("Enter a subject.")
+    if len(subject) > SUBJECT_MAX:
+        raise InvalidSubject(f"The subject is over {SUBJECT_MAX} characters.")
+    if reply_to:
+        services.clean_recipients([reply_to], limit=1)
     sender = services.find_sender(account, from_email)
     services.require_sending_domain(sender)
     version = services.approved_version(account, template_id)
@@ -109,7 +117,7 @@ def create_task(
     render_subject(subject, sample)  # syntax and line breaks
     now = timezone.now()
     begin_at = begin_at or now
-    if task_type == TaskType.SCHEDULED and begin_at <= now:
+    if task_type != TaskType.IMMEDIATE and begin_at <= now:
         raise BeginTimeInPast(
             f"The begin time {begin_at:%Y-%m-%d %H:%M} is not in the future."
         )

@@ -30,7 +30,6 @@ from accounts.models import Account
 from sending.errors import (
     ListInUse,
     ListNameTaken,
-    ListNotReady,
     RecipientFileError,
 )
 from sending.models import ListStatus, Recipient, RecipientList, TaskStatus
@@ -101,6 +100,8 @@ class RowChecker:
         )
         if not email:
             return data, Reason.EMPTY
+        if not email.isprintable():
+            return data, Reason.INVALID
         try:
             validate_email(email)
         except ValidationError:
@@ -136,6 +137,10 @@ def create_list(*, account: Account, name: str, description: str = "") -> Recipi
 
 def delete_list(recipient_list: RecipientList) -> None:
     """Delete a list no task still sends to (tasks keep their finished history)."""
+    if recipient_list.status == ListStatus.UPLOADING:
+        raise ListInUse(
+            f"“{recipient_list.name}” is being uploaded: wait for the upload to end."
+        )
     in_use = recipient_list.batch_tasks.filter(
         status__in=(TaskStatus.PENDING, TaskStatus.SENDING, TaskStatus.PAUSED)
     )
@@ -178,6 +183,9 @@ def import_csv(
     except RecipientFileError as error:
         _fail_upload(recipient_list, error.message)
         raise
+    except Exception:
+        _fail_upload(recipient_list, "The import failed; nothing was imported.")
+        raise
     return counts
 
 
@@ -186,7 +194,7 @@ def _start_upload(recipient_list: RecipientList) -> None:
         status=ListStatus.UPLOADING
     )
     if not started.update(status=ListStatus.UPLOADING, error=""):
-        raise ListNotReady(f"“{recipient_list.name}” is already being uploaded.")
+        raise ListInUse(f"“{recipient_list.name}” is already being uploaded.")
 
 
 def _finish_upload(
@@ -395,7 +403,7 @@ def add_recipients(
     with transaction.atomic():
         locked = RecipientList.objects.select_for_update().get(pk=recipient_list.pk)
         if locked.status == ListStatus.UPLOADING:
-            raise ListNotReady(f"“{locked.name}” is being uploaded; try again later.")
+            raise ListInUse(f"“{locked.name}” is being uploaded; try again later.")
         checker = _existing_addresses(locked)
         counts = ImportCounts()
         rows = []

@@ -346,7 +346,7 @@ def test_a_list_being_uploaded_takes_no_addresses(ses, account):
 
     assert (
         refused(ses, "CreateReceiverDetail", ReceiverId=uploading.pk, Emails=["a@b.io"])
-        == "OperationDenied.ReceiverStatusError"
+        == "OperationDenied.ReceiverIsOperating"
     )
     assert (
         refused(ses, "CreateReceiverDetail", ReceiverId=999_999, Emails=["a@b.io"])
@@ -546,6 +546,13 @@ YESTERDAY = local_time(timezone.now() - timedelta(days=1))
         ),
         (
             {"TaskType": 2, "TimedParam": {"BeginTime": YESTERDAY}},
+            "InvalidParameterValue.BeginTimeBeforeNow",
+        ),
+        (
+            {
+                "TaskType": 3,
+                "CycleParam": {"BeginTime": YESTERDAY, "IntervalTime": 24},
+            },
             "InvalidParameterValue.BeginTimeBeforeNow",
         ),
         (

@@ -19,6 +19,7 @@ URLS = [
     ConsoleUrl("domains:detail", _domain),
     ConsoleUrl("domains:check", _domain, method="post"),
     ConsoleUrl("domains:delete", _domain, method="post"),
+    ConsoleUrl("domains:quota_request", _domain, method="post"),
     ConsoleUrl("domains:addresses"),
     ConsoleUrl("domains:address_create", method="post", data={"local_part": "x"}),
     ConsoleUrl("domains:address_detail", _address),
