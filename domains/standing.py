@@ -5,8 +5,6 @@ timeline and a chart of the daily limit."""
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.utils import timezone
-
 from domains.models import ReputationChange, SenderDomain
 from domains.reputation import (
     BLOCK_RULES,
@@ -20,6 +18,7 @@ from domains.reputation import (
 )
 from domains.reputation_updates import day_figures
 from sending import quota
+from sending.quota import sending_day
 from stats.charts import Series, line_chart
 
 HISTORY_DAYS = 30
@@ -102,14 +101,15 @@ def _limit_chart(domain: SenderDomain, today: date):
     if not changes:
         return None
     limit = changes[0][1]
+    verified = domain.verified_at or domain.created_at
+    first_day = min(sending_day(verified), changes[0][0])
     limits, pending = [], iter(changes)
     change = next(pending, None)
     for day in days:
         while change is not None and change[0] <= day:
             limit = change[2]
             change = next(pending, None)
-        created = timezone.localtime(domain.created_at).date()
-        limits.append(limit if day >= created else None)
+        limits.append(limit if day >= first_day else None)
     return line_chart(
         chart_id=f"limit-{domain.pk}",
         title="Daily limit, last 30 days",
