@@ -1,7 +1,9 @@
 """Sending actions of the HTTP API: SendEmail and GetSendEmailStatus.
 
 The suppression-list and unsubscribe-configuration actions live in
-`sending.api_suppression`, imported here so the registry finds them.
+`sending.api_suppression`, batch sending in `sending.api_batch` and the
+complaint report in `sending.api_abuse`, imported here so the registry
+finds them.
 """
 
 import base64
@@ -10,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Q
 
-from sending import api_suppression  # also register their actions
+from sending import api_abuse, api_batch, api_suppression  # noqa: F401
 from sending.api_formats import address_of, midnight, template_data
 from sending.errors import NoRecipients, TooManyRecipients
 from sending.models import Message, MessageStatus

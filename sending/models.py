@@ -234,6 +234,14 @@ class MessageEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+        # Complaints are rare and read by time (GetAbuseReport).
+        indexes = [
+            models.Index(
+                fields=["at"],
+                condition=models.Q(kind="complained"),
+                name="event_complaints_by_time",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} at {self.at:%Y-%m-%d %H:%M:%S}"
