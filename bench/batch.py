@@ -149,7 +149,7 @@ def main() -> None:
                 subject="News for {{name}}",
             )
             urls = [
-                reverse("sending:batch_detail", args=[task.pk]),
+                reverse("sending:batch", args=[task.pk]),
                 reverse("sending:queue"),
             ]
             pages = threading.Thread(

@@ -12,6 +12,7 @@ each. Uses DATABASE_URL / REDIS_URL when set, else SQLite.
 """
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -230,10 +231,15 @@ def main() -> None:
 
         return one
 
+    serial = itertools.count()
+
     def api(start: object, end: object) -> Callable[[], str | None]:
         def one() -> str | None:
-            body = json.dumps(
-                {"StartDate": start.isoformat(), "EndDate": end.isoformat()}
+            # Trailing blanks make each body, so each signature, unique: the
+            # API refuses a signature it has seen (replay protection).
+            body = (
+                json.dumps({"StartDate": start.isoformat(), "EndDate": end.isoformat()})
+                + " " * (next(serial) % 500)
             ).encode()
             headers = signed_headers(
                 key=key,
@@ -280,7 +286,7 @@ def main() -> None:
             try:
                 requests.get(f"http://{host}/healthz", timeout=1)
                 break
-            except requests.ConnectionError:
+            except requests.RequestException:
                 time.sleep(0.1)
         for label, one in cases:
             results.append((label, timings(args.requests, one)))

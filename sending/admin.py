@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from sending.models import (
     AttachmentSet,
@@ -8,6 +9,8 @@ from sending.models import (
     MessageEvent,
     SubmittedContent,
     Suppression,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 
 
@@ -88,3 +91,35 @@ class AttachmentSetAdmin(admin.ModelAdmin):
     list_display = ["pk", "account", "size", "created_at"]
     search_fields = ["account__name"]
     exclude = ["files"]
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    list_display = ["url", "account", "enabled", "cursor", "created_at"]
+    list_filter = ["enabled"]
+    search_fields = ["url", "account__name"]
+    raw_id_fields = ["account"]
+    # The signing key is not for staff eyes; it is encrypted anyway.
+    exclude = ["secret_encrypted"]
+    readonly_fields = ["cursor"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Owners add endpoints in the console, which makes their secret.
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = [
+        "pk",
+        "endpoint",
+        "status",
+        "attempts",
+        "last_status_code",
+        "created_at",
+        "finished_at",
+    ]
+    list_filter = ["status"]
+    search_fields = ["endpoint__url"]
+    raw_id_fields = ["endpoint", "event"]
+    readonly_fields = ["last_response"]

@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.core.exceptions import ValidationError
 
 from accounts.models import Account
 from domains.models import SenderAddress, UnsubscribeLanguage
@@ -90,8 +89,7 @@ class BatchTaskForm(forms.Form):
         widget=forms.DateTimeInput(
             attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
         ),
-        help_text="Scheduled and recurring tasks. A recurring task without one "
-        "starts now.",
+        help_text="Scheduled and recurring tasks: when the first run starts.",
     )
     interval_hours = forms.IntegerField(
         label="Repeat every (hours)",
@@ -100,6 +98,8 @@ class BatchTaskForm(forms.Form):
         max_value=MAX_INTERVAL_HOURS,
         help_text="Recurring tasks only.",
     )
+
+    TIMED = (TaskType.SCHEDULED, TaskType.RECURRING)
 
     def __init__(
         self,
@@ -144,14 +144,17 @@ class BatchTaskForm(forms.Form):
     def clean(self) -> dict:
         data = super().clean()
         task_type = data.get("task_type")
-        if task_type == TaskType.SCHEDULED and not data.get("begin_at"):
-            self.add_error("begin_at", "A scheduled task needs a begin time.")
-        if task_type == TaskType.RECURRING and not data.get("interval_hours"):
-            if "interval_hours" not in self.errors:
-                self.add_error(
-                    "interval_hours",
-                    ValidationError("A recurring task needs an interval in hours."),
-                )
+        if task_type in self.TIMED and not data.get("begin_at"):
+            kind = "scheduled" if task_type == TaskType.SCHEDULED else "recurring"
+            self.add_error("begin_at", f"A {kind} task needs a begin time.")
+        if (
+            task_type == TaskType.RECURRING
+            and not data.get("interval_hours")
+            and "interval_hours" not in self.errors  # not one it refused already
+        ):
+            self.add_error(
+                "interval_hours", "A recurring task needs an interval in hours."
+            )
         return data
 
     def variable_fields(self) -> list[forms.BoundField]:

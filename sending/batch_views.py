@@ -9,12 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q, QuerySet, Sum
-from django.http import (
-    Http404,
-    HttpRequest,
-    HttpResponse,
-    StreamingHttpResponse,
-)
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.views.decorators.http import require_POST
@@ -22,13 +17,14 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from accounts.access import console_view, get_for_account_or_404
 from accounts.models import Account, Role
-from domains.models import SenderDomain
+from domains.models import SenderDomain, UnsubscribeLanguage
 from sending import batches, recipients
 from sending.batch_forms import BatchTaskForm, RecipientListForm, RecipientUploadForm
 from sending.errors import (
     BeginTimeInPast,
     CycleParamMissing,
     DomainNotVerified,
+    InvalidSubject,
     ListNotReady,
     NoSuchSender,
     TemplateNotExist,
@@ -46,14 +42,13 @@ from sending.models import (
     TaskStatus,
     TaskType,
 )
-from sending.tasks import import_recipient_file
 from sesconsole.errors import ServiceError
 from templates_app.models import EmailTemplate
 from templates_app.variables import find_variables
 
 SENDERS = (Role.OWNER, Role.OPERATOR)
 PER_PAGE = 50
-PREVIEW_ROWS = 50
+PREVIEW_ROWS = 25
 RECENT_MESSAGES = 20
 ACTIVE_TASKS = 20
 # How often a page asks again while something moves: a sending task or an
@@ -75,21 +70,6 @@ def _list_or_404(request: HttpRequest, list_id: int) -> RecipientList:
     return get_for_account_or_404(
         RecipientList.objects.all(), request.account, pk=list_id
     )
-
-
-def _import_running(recipient_list: RecipientList) -> bool:
-    """An import of the list is queued for a worker or under way."""
-    return (
-        recipient_list.status == ListStatus.UPLOADING
-        or recipients.import_progress(recipient_list.pk) > 0
-    )
-
-
-def _mark_import_queued(recipient_list: RecipientList) -> None:
-    # The list stays "pending" until a worker starts the import, so a page
-    # loaded in between could not tell the file is on its way. Progress 1%
-    # says so; the worker's import clears it when it ends, however it ends.
-    recipients.set_progress(recipient_list.pk, 1, 100)
 
 
 @console_view()
@@ -145,7 +125,7 @@ class _CountedPaginator(Paginator):
 
 
 def _summary_context(recipient_list: RecipientList) -> dict[str, object]:
-    running = _import_running(recipient_list)
+    running = recipients.import_running(recipient_list)
     return {
         "recipient_list": recipient_list,
         "importing": running,
@@ -208,7 +188,7 @@ def _list_page(
 def recipient_list_detail(request: HttpRequest, list_id: int) -> HttpResponse:
     recipient_list = _list_or_404(request, list_id)
     if request.htmx and request.htmx.target == "list-summary":
-        if not _import_running(recipient_list):
+        if not recipients.import_running(recipient_list):
             # Done: the counts, columns and preview all changed.
             return HttpResponseClientRefresh()
         return render(
@@ -226,18 +206,14 @@ def recipient_list_upload(request: HttpRequest, list_id: int) -> HttpResponse:
     form = RecipientUploadForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]
-        if _import_running(recipient_list):
+        if recipients.import_running(recipient_list):
             form.add_error(
                 "file",
                 "A file is still being imported into this list; upload the next "
                 "one when it has finished.",
             )
         elif upload.size > settings.SES_IMPORT_INLINE_BYTES:
-            path = recipients.store_upload(recipient_list, upload)
-            _mark_import_queued(recipient_list)
-            import_recipient_file.delay_on_commit(
-                recipient_list.pk, str(path), upload.name
-            )
+            recipients.queue_import(recipient_list, upload)
             messages.success(
                 request,
                 f"{upload.name} ({filesizeformat(upload.size)}) is being imported. "
@@ -301,7 +277,7 @@ def recipient_list_invalid_rows(request: HttpRequest, list_id: int) -> HttpRespo
 @console_view(*SENDERS)
 def recipient_list_delete(request: HttpRequest, list_id: int) -> HttpResponse:
     recipient_list = _list_or_404(request, list_id)
-    if _import_running(recipient_list):
+    if recipients.import_running(recipient_list):
         messages.error(
             request,
             f"“{recipient_list.name}” is being imported; delete it when the import "
@@ -348,7 +324,7 @@ def batch_tasks(request: HttpRequest) -> HttpResponse:
         .order_by("-created_at", "-pk")
     )
     page = Paginator(tasks, PER_PAGE).get_page(request.GET.get("page"))
-    moving = any(task.status in batches.UNFINISHED for task in page.object_list)
+    moving = any(_poll_interval(task) == POLL_FAST for task in page.object_list)
     context = {
         "page": page,
         "poll": POLL_QUEUE if moving else "",
@@ -396,6 +372,7 @@ _ERROR_FIELDS: tuple[tuple[type[ServiceError], str], ...] = (
     (TemplateNotExist, "template"),
     (TemplateStatusError, "template"),
     (ListNotReady, "recipient_list"),
+    (InvalidSubject, "subject"),
     (BeginTimeInPast, "begin_at"),
     (TimedParamMissing, "begin_at"),
     (CycleParamMissing, "interval_hours"),
@@ -485,6 +462,9 @@ def batch_detail(request: HttpRequest, task_id: int) -> HttpResponse:
     if request.htmx and request.htmx.target == "task-status":
         return render(request, "sending/batch/task_detail.html#task-status", context)
     # The message log cannot filter by task: show the newest messages here.
+    context["unsubscribe_label"] = dict(UnsubscribeLanguage.choices).get(
+        task.unsubscribe_language, task.unsubscribe_language
+    )
     context["recent_messages"] = list(
         Message.objects.filter(batch=task).order_by("-pk")[:RECENT_MESSAGES]
     )
@@ -564,22 +544,18 @@ def queue_by_domain(account: Account) -> list[dict[str, object]]:
     rows = []
     for domain in domains:
         task = tasks.get(domain.pk, {})
-        queued = counts.get((domain.pk, MessageStatus.QUEUED), 0)
-        rows.append(
-            {
-                "domain": domain,
-                "queued": queued,
-                "cached": task.get("cached") or 0,
-                "unfanned": task.get("unfanned") or 0,
-                "waiting": queued
-                + (task.get("cached") or 0)
-                + (task.get("unfanned") or 0),
-                "sending": counts.get((domain.pk, MessageStatus.SENDING), 0),
-                "deferred": counts.get((domain.pk, MessageStatus.DEFERRED), 0),
-                "sending_tasks": task.get("sending_tasks", 0),
-                "paused_tasks": task.get("paused_tasks", 0),
-            }
-        )
+        row = {
+            "domain": domain,
+            "queued": counts.get((domain.pk, MessageStatus.QUEUED), 0),
+            "sending": counts.get((domain.pk, MessageStatus.SENDING), 0),
+            "deferred": counts.get((domain.pk, MessageStatus.DEFERRED), 0),
+            "cached": task.get("cached") or 0,
+            "unfanned": task.get("unfanned") or 0,
+            "sending_tasks": task.get("sending_tasks", 0),
+            "paused_tasks": task.get("paused_tasks", 0),
+        }
+        row["waiting"] = row["queued"] + row["cached"] + row["unfanned"]
+        rows.append(row)
     return rows
 
 

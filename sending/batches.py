@@ -29,14 +29,18 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Account, User
+from domains.models import UnsubscribeLanguage
 from sending import quota, services
 from sending.errors import (
     BeginTimeInPast,
     CycleParamMissing,
     InvalidSubject,
+    InvalidTaskOption,
     ListNotReady,
+    NoSuchList,
     TaskNotChangeable,
     TemporaryBlocked,
+    TimedParamMissing,
 )
 from sending.events import counted
 from sending.models import (
@@ -95,6 +99,20 @@ def create_task(
     source: str = "console",
 ) -> BatchTask:
     """Check everything a run will need, then store the task (and start it)."""
+    if recipient_list.account_id != account.pk:
+        raise NoSuchList
+    if task_type not in TaskType.values:
+        raise InvalidTaskOption(f"Task type {task_type} does not exist: use 1, 2 or 3.")
+    if ad_location not in AdLocation.values:
+        raise InvalidTaskOption(
+            f"Ad label {ad_location} does not exist: use 0, 1 or 2."
+        )
+    if unsubscribe_language not in UnsubscribeLanguage.values:
+        raise InvalidTaskOption(f"No unsubscribe language “{unsubscribe_language}”.")
+    if task_type == TaskType.SCHEDULED and begin_at is None:
+        raise TimedParamMissing
+    if task_type == TaskType.RECURRING and begin_at is None:
+        raise CycleParamMissing
     if not subject.strip():
         raise InvalidSubject("Enter a subject.")
     if len(subject) > SUBJECT_MAX:
@@ -402,10 +420,14 @@ def pause(task: BatchTask) -> None:
     """Hold a running task where it is; it waits for `resume`."""
     held = BatchTask.objects.filter(
         pk=task.pk, status__in=(TaskStatus.SENDING, TaskStatus.PAUSED)
-    ).update(status=TaskStatus.PAUSED, held=True, updated_at=timezone.now())
+    ).update(
+        status=TaskStatus.PAUSED,
+        held=True,
+        cached=F("run_total") - F("run_done"),
+        updated_at=timezone.now(),
+    )
     if not held:
         raise TaskNotChangeable("Only a sending task can be paused.")
-    BatchTask.objects.filter(pk=task.pk).update(cached=F("run_total") - F("run_done"))
 
 
 def resume(task: BatchTask) -> None:

@@ -124,3 +124,8 @@ class CycleParamMissing(ServiceError):
 class TaskNotChangeable(ServiceError):
     code = "OperationDenied"
     default_message = "The task cannot do that in its current state."
+
+
+class InvalidTaskOption(ServiceError):
+    code = "InvalidParameterValue"
+    default_message = "An option of the task is not valid."

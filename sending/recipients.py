@@ -441,6 +441,28 @@ def store_upload(recipient_list: RecipientList, upload) -> Path:
     return path
 
 
+def queue_import(recipient_list: RecipientList, upload) -> None:
+    """Hand a large upload to a worker; the import starts once this commits."""
+    from sending.tasks import import_recipient_file
+
+    path = store_upload(recipient_list, upload)
+    # The list stays "pending" until a worker starts the import, so a page
+    # loaded in between could not tell the file is on its way: progress 1%
+    # says so, and the worker clears it when the import ends, however it ends.
+    set_progress(recipient_list.pk, 1, 100)
+    transaction.on_commit(
+        lambda: import_recipient_file.delay(recipient_list.pk, str(path), upload.name)
+    )
+
+
+def import_running(recipient_list: RecipientList) -> bool:
+    """An import of the list is queued for a worker or under way."""
+    return (
+        recipient_list.status == ListStatus.UPLOADING
+        or import_progress(recipient_list.pk) > 0
+    )
+
+
 def import_uploaded_file(list_id: int, path: str, filename: str) -> int:
     """The worker's side of a large upload: import it, then remove the file."""
     recipient_list = RecipientList.objects.filter(pk=list_id).first()

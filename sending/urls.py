@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sending import batch_views, views
+from sending import batch_views, views, webhook_views
 
 app_name = "sending"
 
@@ -60,4 +60,28 @@ urlpatterns = [
         for action in ("pause", "resume", "cancel", "stop")
     ),
     path("queue/", batch_views.queue, name="queue"),
+    # Event webhooks: every member views; owners change.
+    path("webhooks/", webhook_views.endpoints, name="webhooks"),
+    path("webhooks/new/", webhook_views.endpoint_add, name="webhook_add"),
+    path("webhooks/<int:endpoint_id>/", webhook_views.endpoint_detail, name="webhook"),
+    path(
+        "webhooks/<int:endpoint_id>/edit/",
+        webhook_views.endpoint_edit,
+        name="webhook_edit",
+    ),
+    path(
+        "webhooks/<int:endpoint_id>/toggle/",
+        webhook_views.endpoint_toggle,
+        name="webhook_toggle",
+    ),
+    path(
+        "webhooks/<int:endpoint_id>/delete/",
+        webhook_views.endpoint_delete,
+        name="webhook_delete",
+    ),
+    path(
+        "webhooks/<int:endpoint_id>/test/",
+        webhook_views.endpoint_test,
+        name="webhook_test",
+    ),
 ]

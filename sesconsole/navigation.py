@@ -31,6 +31,7 @@ NAVIGATION = [
     NavItem("Suppression list", "sending:suppression", "Insight"),
     NavItem("Local mailbox", "sending:dev_mailbox", "Insight", debug_only=True),
     NavItem("API keys", "accounts:api_keys", "Account"),
+    NavItem("Event webhooks", "sending:webhooks", "Account"),
     NavItem("Account settings", "accounts:settings", "Account"),
 ]
 

@@ -18,6 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 PALETTE = ("#0b6cff", "#0a8f5a", "#c62828", "#b26b00", "#7b3fe4", "#00838f")
 INK_SOFT = "#5b6477"
 GRID = "#e3e7ee"
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 # Markers on every point while they stay apart; beyond, lines alone.
 MAX_MARKED_DAYS = 62
 
@@ -116,7 +117,7 @@ def x_label_indexes(count: int, most: int = 7) -> list[int]:
 
 
 def _number(value: float) -> str:
-    return f"{value:.1f}".removesuffix(".0")
+    return f"{value:.1f}"
 
 
 def line_chart(
@@ -136,14 +137,18 @@ def line_chart(
     top = ticks[-1]
     step = ticks[1] - ticks[0] if len(ticks) > 1 else 1
 
-    def x(index: int) -> float:
-        if len(days) == 1:
-            return box.left + box.plot_width / 2
-        return box.left + box.plot_width * index / (len(days) - 1)
+    # Positions are computed once: a year of days is thousands of points.
+    count, plot_width, plot_height = len(days), box.plot_width, box.plot_height
+    xs = (
+        [box.left + plot_width / 2]
+        if count == 1
+        else [box.left + plot_width * i / (count - 1) for i in range(count)]
+    )
+    x_text = [_number(value) for value in xs]
 
     def y(value: float) -> float:
         share = min(max(value / top, 0), 1) if top else 0
-        return box.top + box.plot_height * (1 - share)
+        return box.top + plot_height * (1 - share)
 
     def tick_label(value: float) -> str:
         return format_percent(value, step=step) if percent else format_count(value)
@@ -194,40 +199,44 @@ def line_chart(
             else "middle"
         )
         parts.append(
-            f'<text x="{_number(x(index))}" y="{box.height - 8}" '
+            f'<text x="{x_text[index]}" y="{box.height - 8}" '
             f'text-anchor="{anchor}" fill="{INK_SOFT}">'
             f"{escape(format_day(days[index], with_year=with_year))}</text>"
         )
     # Lines, broken where a day has no value, and markers on short ranges.
     for values, color in zip((s.values for s in series), colors, strict=True):
+        y_text = [None if v is None else _number(y(v)) for v in values]
         for run in _runs(values):
-            points = " ".join(f"{_number(x(i))},{_number(y(values[i]))}" for i in run)
             if len(run) > 1:
+                points = " ".join(f"{x_text[i]},{y_text[i]}" for i in run)
                 parts.append(
                     f'<polyline points="{points}" fill="none" stroke="{color}" '
                     'stroke-width="2" stroke-linejoin="round"/>'
                 )
-            if len(run) == 1 or len(days) <= MAX_MARKED_DAYS:
+            if len(run) == 1 or count <= MAX_MARKED_DAYS:
                 parts.extend(
-                    f'<circle cx="{_number(x(i))}" cy="{_number(y(values[i]))}" '
-                    f'r="2.5" fill="{color}"/>'
+                    f'<circle cx="{x_text[i]}" cy="{y_text[i]}" r="2.5" '
+                    f'fill="{color}"/>'
                     for i in run
                 )
     # A hover target per day: its <title> is the tooltip of that day's points.
-    column = box.plot_width / max(len(days) - 1, 1)
+    # (Built from pre-escaped labels and our own numbers: a year of days in
+    # six charts is 2,000 of them.)
+    labels = [escape(s.label) for s in series]
+    column = plot_width / max(count - 1, 1)
+    low, high = box.left, box.width - box.right
     for index, day in enumerate(days):
-        left = max(box.left, x(index) - column / 2)
-        right = min(box.width - box.right, x(index) + column / 2)
-        if len(days) == 1:
-            left, right = box.left, box.width - box.right
-        tip = f"{day:%a %Y-%m-%d}\n" + "\n".join(
-            f"{s.label}: {format_value(s.values[index], percent=percent)}"
-            for s in series
+        left = low if count == 1 else max(low, xs[index] - column / 2)
+        right = high if count == 1 else min(high, xs[index] + column / 2)
+        tip = "\n".join(
+            f"{label}: {format_value(s.values[index], percent=percent)}"
+            for label, s in zip(labels, series, strict=True)
         )
         parts.append(
             f'<rect class="day" x="{_number(left)}" y="{box.top}" '
-            f'width="{_number(right - left)}" height="{box.plot_height}" '
-            f'fill="transparent"><title>{escape(tip)}</title></rect>'
+            f'width="{_number(right - left)}" height="{plot_height}" '
+            f'fill="transparent"><title>{_WEEKDAYS[day.weekday()]} '
+            f"{day.isoformat()}\n{tip}</title></rect>"
         )
     parts.append("</svg>")
     # Safe: every text above went through escape(); the rest are our numbers.

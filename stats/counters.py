@@ -142,8 +142,7 @@ def add(deltas: Iterable[Delta]) -> int:
         return 0
     columns = [c for c in COLUMNS if any(c in counts for _, counts in cells)]
     names = [*_KEY_COLUMNS, *columns]
-    limit = connection.features.max_query_params or 65535
-    per_statement = max(1, min(1000, limit // len(names)))
+    per_statement = max(1, min(1000, parameter_limit() // len(names)))
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         for start in range(0, len(cells), per_statement):
             chunk = cells[start : start + per_statement]
@@ -158,6 +157,12 @@ def add(deltas: Iterable[Delta]) -> int:
                 params += [counts.get(column, 0) for column in columns]
             cursor.execute(_upsert_sql(columns, len(chunk)), params)
     return len(cells)
+
+
+def parameter_limit() -> int:
+    """The most parameters one statement may carry on this database."""
+    # PostgreSQL's protocol counts parameters in 16 bits.
+    return connection.features.max_query_params or 65535
 
 
 def _upsert_sql(columns: list[str], rows: int) -> str:

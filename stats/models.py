@@ -47,20 +47,18 @@ class DailyCounterQuerySet(AccountScopedQuerySet["DailyCounter"]):
         """Days from `start` to `end`, both included."""
         return self.filter(day__gte=start, day__lte=end)
 
-    def sums(self) -> dict[str, models.Aggregate]:
-        return {column: Sum(column, default=0) for column in COLUMNS}
+    def sums(self, columns: tuple[str, ...] = COLUMNS) -> dict[str, models.Aggregate]:
+        return {column: Sum(column, default=0) for column in columns}
 
     def per_day(self) -> "models.QuerySet[dict]":
         """One dict per day with a row: {"day": date, column: total, ...}."""
         return self.values("day").annotate(**self.sums()).order_by("day")
 
-    def per(self, field: str) -> "models.QuerySet[dict]":
-        """One dict per `field` value (provider, domain__name), most sent first."""
-        return (
-            self.values(field)
-            .annotate(**self.sums())
-            .order_by("-sent", "-requests", field)
-        )
+    def per(
+        self, *fields: str, columns: tuple[str, ...] = COLUMNS
+    ) -> "models.QuerySet[dict]":
+        """One dict per combination of `fields` values, with sums of `columns`."""
+        return self.values(*fields).annotate(**self.sums(columns)).order_by()
 
 
 class DailyCounter(models.Model):

@@ -11,7 +11,8 @@ from sending.quota import sending_day
 from stats import charts
 from stats.forms import Filters, StatisticsFilterForm
 from stats.models import COLUMNS
-from stats.report import RATES, Report, breakdown, daily_report
+from stats.report import RATES, Figures, Report, breakdown, daily_report
+from stats.templatetags.stats_format import rate
 
 
 @console_view()
@@ -37,21 +38,16 @@ def overview(request: HttpRequest) -> HttpResponse:
     report = daily_report(request.account, **scope, provider=filters.provider)
     if request.GET.get("format") == "csv":
         return csv_response(report, filters, slug=request.account.slug)
-    providers = breakdown(request.account, by="provider", **scope)
-    form.offer_providers([p.label for p in providers])
+    ranking = breakdown(request.account, **scope, provider=filters.provider)
+    form.offer_providers([p.label for p in ranking.providers])
     context = {
         "form": form,
         "filters": filters,
         "report": report,
         "charts": [] if report.is_empty else report_charts(report),
-        "providers": providers,
-        "domains": (
-            []
-            if filters.domain or report.is_empty
-            else breakdown(
-                request.account, by="domain", **scope, provider=filters.provider
-            )
-        ),
+        "table": table_rows(report),
+        "providers": ranking.providers,
+        "domains": [] if filters.domain else ranking.domains,
         "csv_query": urlencode(filters.query(format="csv")),
         "time_zone": settings.SES_TIME_ZONE,
     }
@@ -128,6 +124,27 @@ def report_charts(report: Report) -> list[SafeString]:
             percent=True,
         ),
     ]
+
+
+Row = tuple[str, bool, list[str]]
+
+
+def table_rows(report: Report) -> tuple[list[Row], Row]:
+    """(label, quiet, cells) of each day, newest first, and of the total.
+
+    Formatted here: a year is 8,000 cells, and formatting them in the
+    template language would take most of the page's time.
+    """
+
+    def cells(f: Figures) -> list[str]:
+        counts = [f"{getattr(f, column):,}" for column in COLUMNS]
+        return counts + [rate(value) for value in f.rates().values()]
+
+    days = [
+        (f"{f.day:%a %Y-%m-%d}", not (f.requests or f.sent or f.opened), cells(f))
+        for f in reversed(report.days)
+    ]
+    return days, ("Total", False, cells(report.total))
 
 
 # The CSV's columns: the day, every counter, then the rates as fractions.

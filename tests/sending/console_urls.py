@@ -1,7 +1,7 @@
 """Console URLs of the sending app, for the shared isolation test."""
 
 from accounts.models import Account, User
-from sending import recipients
+from sending import recipients, webhooks
 from tests.console_urls import ConsoleUrl
 from tests.factories import MessageFactory, SuppressionFactory
 from tests.sending.batch_helpers import filled_list, new_task
@@ -57,4 +57,23 @@ URLS = [
     ConsoleUrl("sending:batch_cancel", _batch, method="post"),
     ConsoleUrl("sending:batch_stop", _batch, method="post"),
     ConsoleUrl("sending:queue"),
+]
+
+
+def _webhook(account: Account, owner: User) -> dict:
+    endpoint = webhooks.create_endpoint(
+        account=account, url="https://hooks.acme.example/ses", event_kinds=[]
+    )
+    return {"endpoint_id": endpoint.pk}
+
+
+# Event webhooks: every member views; owners change.
+URLS += [
+    ConsoleUrl("sending:webhooks"),
+    ConsoleUrl("sending:webhook_add", method="post", data={"url": "x"}),
+    ConsoleUrl("sending:webhook", _webhook),
+    ConsoleUrl("sending:webhook_edit", _webhook, method="post", data={"url": "x"}),
+    ConsoleUrl("sending:webhook_toggle", _webhook, method="post"),
+    ConsoleUrl("sending:webhook_delete", _webhook, method="post"),
+    ConsoleUrl("sending:webhook_test", _webhook, method="post"),
 ]

@@ -1,12 +1,13 @@
 import io
 import random
+import threading
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from sending.models import BounceType, EventKind, Message, MessageEvent
@@ -140,7 +141,7 @@ def test_add_refuses_unknown_columns(db):
 
 def test_add_splits_only_where_the_database_limits_parameters(db, monkeypatch):
     domain = SenderDomainFactory()
-    monkeypatch.setattr(type(connection.features), "max_query_params", 50)
+    monkeypatch.setattr(counters, "parameter_limit", lambda: 50)
     deltas = [
         Delta(domain.account_id, domain.pk, DAY, f"p{n}.example", {"sent": 1})
         for n in range(25)
@@ -412,3 +413,35 @@ def test_counters_equal_a_recount_of_10000_random_events(
     # Rebuilding the day from the events changes nothing.
     counters.recount(day=DAY)
     assert stored_cells() == stored
+
+
+def test_concurrent_writers_lose_no_counts(transactional_db):
+    domain = SenderDomainFactory()
+    cells = [
+        (domain.account_id, domain.pk, DAY, provider)
+        for provider in ("gmail.com", "qq.com", "163.com", "outlook.com")
+    ]
+    errors: list[BaseException] = []
+
+    def writer(seed: int) -> None:
+        rng = random.Random(seed)
+        try:
+            for _ in range(25):
+                # Each batch touches the cells in its own order; add() sorts
+                # them, so two transactions never wait on each other in a circle.
+                batch = rng.sample(cells, k=len(cells))
+                with transaction.atomic():
+                    counters.add(Delta(*cell, {"sent": 1}) for cell in batch)
+        except BaseException as error:  # reported below, in the test's thread
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert not errors
+    assert sorted(DailyCounter.objects.values_list("sent", flat=True)) == [100] * 4
