@@ -1,9 +1,9 @@
 """The nightly reputation run over many domains: time and queries.
 
-Creates --domains verified domains, each with a day of statistics counters
-(several mailbox providers; a tenth of them with figures bad enough to be
-lowered), then times `lower_overnight()` and counts its queries, beside the
-time of reading those same counters once (the baseline). Uses DATABASE_URL
+Creates --domains verified domains, each with yesterday's reputation figures
+(a tenth of them bad enough to be lowered), then times `lower_overnight()`
+and counts its queries, beside the time of reading those same figures once
+(the baseline). Uses DATABASE_URL
 when set.
 
     .venv/bin/python bench/reputation.py [--domains 10000]
@@ -20,8 +20,6 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
 from bench.setup import configure_environment, create_database  # noqa: E402
-
-PROVIDERS = ["gmail.com", "outlook.com", "yahoo.com", "qq.com", "163.com", "other"]
 
 
 def main() -> None:
@@ -42,9 +40,8 @@ def main() -> None:
 
     from accounts.models import Account
     from domains import reputation_updates
-    from domains.models import SenderDomain
+    from domains.models import ReputationDay, SenderDomain
     from sending.quota import sending_day
-    from stats.models import DailyCounter
 
     call_command("migrate", verbosity=0)
     account = Account.objects.create(name="Bench", slug="bench")
@@ -64,29 +61,22 @@ def main() -> None:
         for n in range(args.domains)
     )
     rng = random.Random(7)
-    counters = []
+    days = []
     for domain_id in SenderDomain.objects.values_list("pk", flat=True):
         bad = rng.random() < 0.1
-        for provider in PROVIDERS:
-            sent = rng.randint(100, 1000)
-            invalid = sent // (8 if bad else 100)
-            counters.append(
-                DailyCounter(
-                    account=account,
-                    domain_id=domain_id,
-                    day=yesterday,
-                    provider=provider,
-                    requests=sent,
-                    accepted=sent,
-                    sent=sent,
-                    delivered=sent - invalid,
-                    bounced=invalid,
-                    bounced_invalid=invalid,
-                    unique_opened=sent // 3,
-                    opened=sent // 2,
-                )
+        sent = rng.randint(600, 6000)
+        invalid = sent // (8 if bad else 100)
+        days.append(
+            ReputationDay(
+                domain_id=domain_id,
+                day=yesterday,
+                sent=sent,
+                delivered=sent - invalid,
+                invalid_bounces=invalid,
+                unique_opens=sent // 3,
             )
-    DailyCounter.objects.bulk_create(counters, batch_size=5000)
+        )
+    ReputationDay.objects.bulk_create(days, batch_size=5000)
 
     started = time.perf_counter()
     figures = reputation_updates.day_figures(yesterday)
@@ -102,10 +92,10 @@ def main() -> None:
     database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     print(f"database:            {database}")
     print(
-        f"domains:             {args.domains:,} with {len(counters):,} counter rows "
-        f"({len(figures):,} with figures)"
+        f"domains:             {args.domains:,}, a day of figures each "
+        f"({len(figures):,} read)"
     )
-    print(f"read counters once:  {read_once * 1000:,.0f} ms (baseline)")
+    print(f"read figures once:   {read_once * 1000:,.0f} ms (baseline)")
     count = len(queries.captured_queries)
     print(
         f"nightly run:         {elapsed * 1000:,.0f} ms, {count} queries, "

@@ -109,6 +109,12 @@ def fill_counters(account: object, domains: list, today: object) -> int:
                     )
                 )
     DailyCounter.objects.bulk_create(rows, batch_size=2000)
+    # Planner statistics, as PostgreSQL's autovacuum gathers them soon after
+    # a load like this (without them it guesses one row and sorts by text).
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {DailyCounter._meta.db_table}")
     return events
 
 

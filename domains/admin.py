@@ -8,6 +8,7 @@ from domains.models import (
     QuotaRequest,
     QuotaRequestStatus,
     ReputationChange,
+    ReputationDay,
     SenderAddress,
     SenderDomain,
 )
@@ -163,3 +164,16 @@ class SenderAddressAdmin(admin.ModelAdmin):
     ]
     list_filter = ["unsubscribe_language"]
     search_fields = ["local_part", "domain__name", "sender_name", "account__name"]
+
+
+@admin.register(ReputationDay)
+class ReputationDayAdmin(admin.ModelAdmin):
+    list_display = ["domain", "day", "sent", "delivered", "invalid_bounces"]
+    search_fields = ["domain__name"]
+    readonly_fields = [f.name for f in ReputationDay._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

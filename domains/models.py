@@ -281,3 +281,37 @@ class QuotaRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.domain}: {self.wanted_limit:,} a day ({self.status})"
+
+
+class ReputationDay(models.Model):
+    """A domain's figures for one sending day, as the reputation rules read them.
+
+    Counted from the same deltas as the statistics counters, in the same
+    transaction; one row per domain and day, so the rules never sum over
+    mailbox providers or scan events.
+    """
+
+    domain = models.ForeignKey(
+        SenderDomain, on_delete=models.CASCADE, related_name="reputation_days"
+    )
+    day = models.DateField()
+    # Plain integers: a late bounce takes `delivered` back on the day it
+    # arrives, which can dip a quiet day below zero.
+    sent = models.IntegerField(default=0)
+    delivered = models.IntegerField(default=0)
+    invalid_bounces = models.IntegerField(default=0)
+    spam_bounces = models.IntegerField(default=0)
+    complaints = models.IntegerField(default=0)
+    unique_opens = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["domain", "day"], name="one_reputation_day_per_domain"
+            )
+        ]
+        indexes = [models.Index(fields=["day"], name="reputation_day_by_day")]
+
+    def __str__(self) -> str:
+        return f"{self.domain} on {self.day}"

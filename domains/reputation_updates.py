@@ -1,12 +1,13 @@
 """Applying the reputation rules to domains: raise now, lower overnight, block.
 
-The rules themselves are pure (`domains.reputation`); this module reads a
-day's figures from the statistics counters and changes domains:
+The rules themselves are pure (`domains.reputation`); this module keeps each
+domain's figures per day (`ReputationDay`) and changes domains:
 
-- `after_counting(domain_ids)` runs in the transaction that counted new
-  events (on the delivery path): one query for the figures, one for the
-  domains, and a conditional UPDATE per change, so a raise applies to the
-  very next send and two deliveries never raise the same level twice.
+- `count(changes)` runs in the transaction that records events (on the
+  delivery path): one upsert per domain returns today's figures, the domain
+  row is read only when a raise or a block is within reach, and a change is
+  a conditional UPDATE, so a raise applies to the very next send and two
+  deliveries never raise the same level twice.
 - `lower_overnight()` (beat, just after midnight in SES_TIME_ZONE) evaluates
   every domain's yesterday in a constant number of queries, lowering by one
   where a lowering rule held. Each domain remembers the last day evaluated,
@@ -15,12 +16,15 @@ day's figures from the statistics counters and changes domains:
   lift it.
 """
 
-from collections.abc import Iterable
+import math
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 
 from celery import current_app
-from django.db import transaction
-from django.db.models import Q, Sum
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from domains.errors import QuotaRequestRefused
@@ -30,9 +34,13 @@ from domains.models import (
     QuotaRequestStatus,
     ReputationAction,
     ReputationChange,
+    ReputationDay,
     SenderDomain,
 )
 from domains.reputation import (
+    BLOCK_RULES,
+    RAISE_SHARE_OF_LIMIT,
+    SENT_MUST_EXCEED,
     Action,
     DayFigures,
     decide_during_day,
@@ -40,50 +48,43 @@ from domains.reputation import (
     levels_to_raise,
 )
 from sending.quota import sending_day, start_of_sending_day
-from stats.models import DailyCounter
 
-# The counter columns the rules read; other columns never change a decision.
-RELEVANT_COLUMNS = frozenset(
-    {
-        "sent",
-        "delivered",
-        "bounced_invalid",
-        "bounced_spam",
-        "complained",
-        "unique_opened",
-    }
-)
+# The statistics counter columns the rules read, and the figure each one is.
+FIGURE_OF_COLUMN = {
+    "sent": "sent",
+    "delivered": "delivered",
+    "bounced_invalid": "invalid_bounces",
+    "bounced_spam": "spam_bounces",
+    "complained": "complaints",
+    "unique_opened": "unique_opens",
+}
+RELEVANT_COLUMNS = frozenset(FIGURE_OF_COLUMN)
+FIGURES = tuple(FIGURE_OF_COLUMN.values())
 # How many missed nights the nightly run catches up at most.
 CATCH_UP_DAYS = 7
+# How long a process trusts the daily limit it last saw for a domain, to skip
+# checking for a raise that today's figures cannot earn yet (see `_limit`).
+LIMIT_MEMORY_SECONDS = 30
+
+_limits: dict[int, tuple[int, float]] = {}
+
+
+def _figures(row: dict | tuple) -> DayFigures:
+    values = row if isinstance(row, tuple) else tuple(row[f] for f in FIGURES)
+    # A late bounce counts on the day it arrives and takes `delivered` back
+    # there, so a quiet day's figure can dip below zero: read it as 0.
+    return DayFigures(*(max(0, value or 0) for value in values))
 
 
 def day_figures(
     day: date, domain_ids: Iterable[int] | None = None
 ) -> dict[int, DayFigures]:
-    """Each domain's figures for `day`, summed over mailbox providers."""
-    counters = DailyCounter.objects.filter(day=day)
+    """Each domain's figures for `day` (one row per domain)."""
+    rows = ReputationDay.objects.filter(day=day)
     if domain_ids is not None:
-        counters = counters.filter(domain_id__in=list(domain_ids))
-    rows = counters.values("domain_id").annotate(
-        sent=Sum("sent"),
-        delivered=Sum("delivered"),
-        invalid=Sum("bounced_invalid"),
-        spam=Sum("bounced_spam"),
-        complaints=Sum("complained"),
-        opens=Sum("unique_opened"),
-    )
+        rows = rows.filter(domain_id__in=list(domain_ids))
     return {
-        row["domain_id"]: DayFigures(
-            # A late bounce counts on the day it arrives and takes `delivered`
-            # back there, so one day's sum can dip below zero: read it as 0.
-            sent=max(0, row["sent"] or 0),
-            delivered=max(0, row["delivered"] or 0),
-            invalid_bounces=max(0, row["invalid"] or 0),
-            spam_bounces=max(0, row["spam"] or 0),
-            complaints=max(0, row["complaints"] or 0),
-            unique_opens=max(0, row["opens"] or 0),
-        )
-        for row in rows
+        row["domain_id"]: _figures(row) for row in rows.values("domain_id", *FIGURES)
     }
 
 
@@ -98,18 +99,100 @@ def end_of_sending_day(now: datetime | None = None) -> datetime:
 # --- During the day -------------------------------------------------------------
 
 
-def after_counting(domain_ids: Iterable[int], now: datetime | None = None) -> None:
-    """Raise or block the domains whose today's figures now call for it."""
+def count(
+    changes: Iterable[tuple[int, date, Mapping[str, int]]],
+    now: datetime | None = None,
+) -> None:
+    """Add counter changes (domain id, day, counter columns) to the domains'
+    figures, then raise or block where today's figures call for it.
+
+    Runs in the transaction that records the events: one upsert per domain and
+    day, and the domain row is read only when a decision is within reach.
+    """
     now = now or timezone.now()
-    today = sending_day(now)
-    figures = day_figures(today, domain_ids)
-    if not figures:
-        return
-    domains = SenderDomain.objects.filter(pk__in=list(figures)).only(
-        "pk", "reputation_level", "daily_limit", "blocked_until", "approved_limit"
+    totals: dict[tuple[int, date], dict[str, int]] = defaultdict(
+        lambda: dict.fromkeys(FIGURES, 0)
     )
-    for domain in domains:
-        _decide_now(domain, figures[domain.pk], now, today)
+    for domain_id, day, columns in changes:
+        for column, amount in columns.items():
+            if column in FIGURE_OF_COLUMN:
+                totals[(domain_id, day)][FIGURE_OF_COLUMN[column]] += amount
+    today = sending_day(now)
+    for (domain_id, day), figures in sorted(totals.items()):
+        if not any(figures.values()):
+            continue
+        latest = _add_figures(domain_id, day, figures)
+        if day == today:
+            _maybe_decide(domain_id, latest, now, today)
+
+
+def _add_figures(domain_id: int, day: date, figures: dict[str, int]) -> DayFigures:
+    quote = connection.ops.quote_name
+    table = quote(ReputationDay._meta.db_table)
+    names = ["domain_id", "day", *FIGURES]
+    increments = ", ".join(
+        f"{quote(f)} = {table}.{quote(f)} + EXCLUDED.{quote(f)}" for f in FIGURES
+    )
+    sql = (
+        f"INSERT INTO {table} ({', '.join(quote(n) for n in names)}) "
+        f"VALUES ({', '.join(['%s'] * len(names))}) "
+        f"ON CONFLICT ({quote('domain_id')}, {quote('day')}) DO UPDATE SET "
+        f"{increments} RETURNING {', '.join(quote(f) for f in FIGURES)}"
+    )
+    params = [domain_id, connection.ops.adapt_datefield_value(day)]
+    params += [figures[f] for f in FIGURES]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return _figures(tuple(cursor.fetchone()))
+
+
+def _limit(domain_id: int) -> int | None:
+    """The daily limit this process last saw for the domain, if recent.
+
+    Only used to skip work: a raise needs sent ≥ 70% of the limit, so below
+    that nothing is read. A limit remembered from before a raise elsewhere is
+    lower than the real one, which only makes the check run sooner.
+    """
+    known = _limits.get(domain_id)
+    if known is None or known[1] < time.monotonic():
+        return None
+    return known[0]
+
+
+def _remember(domain: SenderDomain) -> None:
+    _limits[domain.pk] = (
+        domain.daily_limit,
+        time.monotonic() + LIMIT_MEMORY_SECONDS,
+    )
+
+
+def _maybe_decide(
+    domain_id: int, figures: DayFigures, now: datetime, today: date
+) -> None:
+    if figures.sent <= SENT_MUST_EXCEED and (
+        figures.sent < math.ceil(daily_limit_for(1) * RAISE_SHARE_OF_LIMIT)
+    ):
+        return  # neither a block nor any raise is possible yet
+    limit = _limit(domain_id)
+    block_possible = figures.sent > SENT_MUST_EXCEED and any(
+        t.holds(figures) for t in BLOCK_RULES.values()
+    )
+    if (
+        limit is not None
+        and not block_possible
+        and figures.sent < math.ceil(limit * RAISE_SHARE_OF_LIMIT)
+    ):
+        return
+    domain = (
+        SenderDomain.objects.filter(pk=domain_id)
+        .only(
+            "pk", "reputation_level", "daily_limit", "blocked_until", "approved_limit"
+        )
+        .first()
+    )
+    if domain is None:
+        return
+    _decide_now(domain, figures, now, today)
 
 
 def _decide_now(
@@ -120,6 +203,7 @@ def _decide_now(
         if not domain.is_blocked(now):
             _block(domain, decision, now, today)
         return
+    _remember(domain)
     if domain.approved_limit is not None:
         return  # above level 20: only staff change it
     steps = levels_to_raise(domain.reputation_level, figures, domain.daily_limit)
@@ -132,6 +216,10 @@ def _decide_now(
         ).update(reputation_level=last.new_level, daily_limit=last.new_daily_limit)
         if not raised:
             return  # a concurrent delivery raised it first
+        _limits[domain.pk] = (
+            last.new_daily_limit,
+            time.monotonic() + LIMIT_MEMORY_SECONDS,
+        )
         ReputationChange.objects.bulk_create(
             ReputationChange(
                 domain_id=domain.pk,

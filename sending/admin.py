@@ -3,10 +3,13 @@ from django.http import HttpRequest
 
 from sending.models import (
     AttachmentSet,
+    BatchTask,
     DailyUsage,
     InboundMail,
     Message,
     MessageEvent,
+    Recipient,
+    RecipientList,
     SubmittedContent,
     Suppression,
     WebhookDelivery,
@@ -123,3 +126,59 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     search_fields = ["endpoint__url"]
     raw_id_fields = ["endpoint", "event"]
     readonly_fields = ["last_response"]
+
+
+@admin.register(RecipientList)
+class RecipientListAdmin(admin.ModelAdmin):
+    list_display = ["name", "account", "status", "valid_count", "total_rows"]
+    list_filter = ["status"]
+    search_fields = ["name", "account__name"]
+    readonly_fields = [
+        "status",
+        "columns",
+        "total_rows",
+        "valid_count",
+        "empty_count",
+        "too_long_count",
+        "duplicate_count",
+        "invalid_count",
+        "error",
+    ]
+
+
+@admin.register(Recipient)
+class RecipientAdmin(admin.ModelAdmin):
+    list_display = ["email", "recipient_list", "valid", "reason", "line"]
+    list_filter = ["valid"]
+    search_fields = ["email"]
+    raw_id_fields = ["recipient_list"]
+    # Lists hold up to a million rows: never count them for the change list.
+    show_full_result_count = False
+
+
+@admin.register(BatchTask)
+class BatchTaskAdmin(admin.ModelAdmin):
+    list_display = [
+        "pk",
+        "account",
+        "recipient_list",
+        "task_type",
+        "status",
+        "requested",
+        "sent",
+        "cached",
+        "created_at",
+    ]
+    list_filter = ["status", "task_type"]
+    search_fields = ["account__name", "recipient_list__name"]
+    raw_id_fields = ["recipient_list", "sender", "template", "template_version"]
+    readonly_fields = [
+        "status",
+        "cursor",
+        "run_total",
+        "run_done",
+        "requested",
+        "sent",
+        "cached",
+        "runs",
+    ]

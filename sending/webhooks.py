@@ -234,13 +234,16 @@ def settled_bound(start: int, now: datetime) -> int:
     transaction has committed.
     """
     cutoff = now - timedelta(seconds=settings.SES_WEBHOOK_SETTLE_SECONDS)
+    # The top first: an event committed between the two queries is then
+    # either above it or seen by the second query.
+    top = max_event_pk()
     young = (
-        MessageEvent.objects.filter(pk__gt=start, at__gt=cutoff)
+        MessageEvent.objects.filter(pk__gt=start, pk__lte=top, at__gt=cutoff)
         .order_by("pk")
         .values_list("pk", flat=True)
         .first()
     )
-    return young - 1 if young is not None else max_event_pk()
+    return young - 1 if young is not None else top
 
 
 def queue_new_events(now: datetime | None = None) -> int:

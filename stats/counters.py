@@ -259,18 +259,12 @@ def record_events(events: Iterable[NewEvent]) -> list[MessageEvent]:
         delta = delta_for(event, at=at)
         if delta is not None:
             deltas.append(delta)
-    today = sending_day(now)
-    changed_today = {
-        d.domain_id
-        for d in deltas
-        if d.day == today and reputation_updates.RELEVANT_COLUMNS & d.columns.keys()
-    }
     with transaction.atomic():
         created = MessageEvent.objects.bulk_create(rows)
         add(deltas)
-        if changed_today:
-            # Raises apply to the very next send: decide in this transaction.
-            reputation_updates.after_counting(changed_today, now)
+        # The reputation figures count the same deltas; a raise decided here
+        # applies to the very next send.
+        reputation_updates.count(((d.domain_id, d.day, d.columns) for d in deltas), now)
     return created
 
 

@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from domains import reputation_updates
 from domains.models import QuotaRequest, ReputationChange
 from sending.quota import sending_day
-from stats import counters
 from tests.factories import SenderDomainFactory
 
 pytestmark = pytest.mark.django_db
@@ -13,13 +13,11 @@ pytestmark = pytest.mark.django_db
 
 def test_today_against_the_thresholds_and_the_history(owner_client, account):
     domain = SenderDomainFactory(account=account, verified=True)
-    counters.add(
+    reputation_updates.count(
         [
-            counters.Delta(
-                account.pk,
+            (
                 domain.pk,
                 sending_day(),
-                "gmail.com",
                 {"sent": 400, "delivered": 360, "bounced_invalid": 40},
             )
         ]
