@@ -4,7 +4,8 @@ from django import forms
 from django.contrib.humanize.templatetags.humanize import intcomma
 
 from accounts.models import Account
-from domains.models import SenderAddress, UnsubscribeLanguage
+from domains.models import SenderAddress
+from sending.forms import unsubscribe_field
 from sending.models import AdLocation, ListStatus, RecipientList, TaskType
 from sending.recipients import MAX_DATA_BYTES
 from templates_app.models import EmailTemplate
@@ -61,13 +62,7 @@ class BatchTaskForm(forms.Form):
         max_length=998,
         help_text="Variables like {{name}} are filled in per recipient.",
     )
-    unsubscribe_language = forms.ChoiceField(
-        label="Unsubscribe link",
-        choices=UnsubscribeLanguage.choices,
-        required=False,
-        help_text="Append an unsubscribe link, with one-click List-Unsubscribe "
-        "headers.",
-    )
+    unsubscribe_language = unsubscribe_field()
     ad_location = forms.TypedChoiceField(
         label="Ad label",
         choices=AdLocation.choices,

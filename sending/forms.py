@@ -42,6 +42,17 @@ def parse_recipient_lines(text: str) -> list[str]:
     return recipients
 
 
+def unsubscribe_field() -> forms.ChoiceField:
+    """The unsubscribe option of the send form and the batch task form."""
+    return forms.ChoiceField(
+        label="Unsubscribe link",
+        choices=UnsubscribeLanguage.choices,
+        required=False,
+        help_text="Append an unsubscribe link, with one-click List-Unsubscribe "
+        "headers.",
+    )
+
+
 class SendForm(forms.Form):
     template = forms.ModelChoiceField(
         queryset=EmailTemplate.objects.none(),
@@ -63,13 +74,7 @@ class SendForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": '{"name": "Ana"}'}),
         help_text="Optional: overrides the fields above.",
     )
-    unsubscribe_language = forms.ChoiceField(
-        label="Unsubscribe link",
-        choices=UnsubscribeLanguage.choices,
-        required=False,
-        help_text="Append an unsubscribe link, with one-click List-Unsubscribe "
-        "headers.",
-    )
+    unsubscribe_language = unsubscribe_field()
 
     def __init__(
         self,

@@ -1,9 +1,5 @@
 """Senders race while the domain's level rises: never over the limit in force."""
 
-import json
-import os
-import subprocess
-import sys
 import threading
 import time
 
@@ -15,9 +11,9 @@ from sending import quota
 from sending.models import Message
 from stats import counters
 from stats.providers import provider_for
-from tests.conftest import BASE_DIR, _database_url
 from tests.factories import MessageFactory
 from tests.sending.helpers import approved_template, verified_sender
+from tests.sending.race_sender import results_of, start_racers
 
 PROCESSES = 6
 REQUESTS_EACH = 250
@@ -44,27 +40,9 @@ def test_racing_senders_across_a_raise_never_exceed_the_limit_in_force(
     )
     reputation_updates.count([(domain.pk, today, {"sent": 349, "delivered": 349})])
     delivered = MessageFactory(account=account, domain=domain, status="delivered")
-    env = {**os.environ, "DATABASE_URL": _database_url()}
-    start = time.time() + 4
-    racers = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "tests.sending.race_sender",
-                str(account.pk),
-                sender.email,
-                str(template.pk),
-                str(REQUESTS_EACH),
-                str(start),
-            ],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(PROCESSES)
-    ]
+    racers = start_racers(
+        account, sender, template, processes=PROCESSES, each=REQUESTS_EACH
+    )
     used_at_raise: list[int] = []
 
     def raise_when_busy() -> None:
@@ -80,11 +58,7 @@ def test_racing_senders_across_a_raise_never_exceed_the_limit_in_force(
     raisers = [threading.Thread(target=raise_when_busy) for _ in range(2)]
     for raiser in raisers:
         raiser.start()
-    results = []
-    for racer in racers:
-        out, _ = racer.communicate(timeout=240)
-        assert racer.returncode == 0
-        results.append(json.loads(out.strip().splitlines()[-1]))
+    results = results_of(racers)
     for raiser in raisers:
         raiser.join(timeout=60)
 

@@ -42,5 +42,44 @@ def main() -> None:
     print(json.dumps({"accepted": accepted, "refused": refused}))
 
 
+def start_racers(account, sender, template, *, processes: int, each: int) -> list:
+    """Start `processes` racers, all sending at the same moment, 4 s from now."""
+    import subprocess
+
+    from tests.conftest import BASE_DIR, _database_url
+
+    env = {**os.environ, "DATABASE_URL": _database_url()}
+    start = time.time() + 4  # every process imported Django and is waiting
+    return [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tests.sending.race_sender",
+                str(account.pk),
+                sender.email,
+                str(template.pk),
+                str(each),
+                str(start),
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(processes)
+    ]
+
+
+def results_of(racers: list) -> list[dict]:
+    """Wait for the racers; each one's {"accepted": n, "refused": n}."""
+    results = []
+    for racer in racers:
+        out, _ = racer.communicate(timeout=240)
+        assert racer.returncode == 0
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    return results
+
+
 if __name__ == "__main__":
     main()
