@@ -30,8 +30,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
 from bench.api import free_port  # noqa: E402
-from bench.setup import configure_environment, create_database  # noqa: E402
+from bench.setup import configure_environment  # noqa: E402
 
+DATABASE = "ses_bench_stats"
 DOMAINS = 10
 # Mailbox providers and their share of a domain's mail.
 PROVIDERS = {
@@ -118,6 +119,21 @@ def fill_counters(account: object, domains: list, today: object) -> int:
     return events
 
 
+def create_own_database() -> None:
+    """A PostgreSQL database of this benchmark's own (the others share
+    `ses_bench`), so it can run beside them."""
+    url = os.environ["DATABASE_URL"]
+    if "postgres" not in url:
+        return
+    import psycopg
+
+    base = url.rsplit("/", 1)[0]
+    os.environ["DATABASE_URL"] = f"{base}/{DATABASE}"
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+        connection.execute(f"CREATE DATABASE {DATABASE}")
+
+
 def signed_headers(
     *, key: object, secret_key: str, host: str, action: str, body: bytes
 ) -> dict:
@@ -171,7 +187,7 @@ def main() -> None:
 
     scratch = configure_environment()
     os.environ["ALLOWED_HOSTS"] = "127.0.0.1,localhost"
-    create_database()
+    create_own_database()
     import django
 
     django.setup()

@@ -77,10 +77,6 @@ class Figures:
         return _rate(self.bounced_spam, self.sent)
 
     @property
-    def bounce_rate(self) -> float | None:
-        return _rate(self.bounced, self.sent)
-
-    @property
     def complaint_rate(self) -> float | None:
         return _rate(self.complained, self.delivered)
 
@@ -207,11 +203,3 @@ def breakdown(
         return order[:limit]
 
     return Breakdown(providers=ranked(providers), domains=ranked(domains))
-
-
-def domain_day(domain: SenderDomain, day: date) -> Figures:
-    """One domain's figures for one sending day (what reputation rules read)."""
-    row = DailyCounter.objects.filter(domain=domain, day=day).aggregate(
-        **DailyCounter.objects.none().sums()
-    )
-    return Figures.from_row({**row, "day": day})
