@@ -12,8 +12,6 @@ filesystem broker.
 import argparse
 import json
 import os
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -24,13 +22,14 @@ import requests
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from bench.setup import configure_environment, create_database, set_up_sender  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from bench.setup import (  # noqa: E402
+    configure_environment,
+    create_database,
+    free_port,
+    set_up_sender,
+    signed_api_headers,
+    start_gunicorn,
+)
 
 
 def measure(count: int, clients: int, one_request) -> float:
@@ -81,38 +80,14 @@ def main() -> None:
     from django.core.management import call_command
 
     from accounts.services import create_api_key
-    from sesconsole.api import signing
 
     call_command("migrate", verbosity=0)
     account, sender, template = set_up_sender()
     key, secret_key = create_api_key(account=account, created_by=None)
     port = free_port()
     host = f"127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "sesconsole.wsgi",
-            "--workers",
-            "2",
-            "--threads",
-            str(args.threads),
-            "--bind",
-            host,
-            "--log-level",
-            "warning",
-        ],
-        cwd=BASE_DIR,
-        env={**os.environ, "SES_API_REQUESTS_PER_SECOND": "1000000"},
-    )
+    server = start_gunicorn(host, threads=args.threads)
     try:
-        for _ in range(100):
-            try:
-                requests.get(f"http://{host}/healthz", timeout=1)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.1)
 
         def trivial(session: requests.Session, n: int) -> str | None:
             response = session.get(f"http://{host}/healthz", timeout=30)
@@ -130,32 +105,17 @@ def main() -> None:
                     },
                 }
             ).encode()
-            timestamp = int(time.time())
-            signature = signing.signature(
-                secret_key=secret_key,
-                method="POST",
-                path="/",
-                query="",
-                headers={"content-type": "application/json", "host": host},
-                signed_headers=["content-type", "host"],
-                payload=body,
-                timestamp=timestamp,
-            )
-            date = time.strftime("%Y-%m-%d", time.gmtime(timestamp))
             response = session.post(
                 f"http://{host}/",
                 data=body,
                 timeout=30,
-                headers={
-                    "Authorization": f"TC3-HMAC-SHA256 Credential={key.secret_id}/"
-                    f"{date}/ses/tc3_request, SignedHeaders=content-type;host, "
-                    f"Signature={signature}",
-                    "Content-Type": "application/json",
-                    "X-TC-Action": "SendEmail",
-                    "X-TC-Version": "2020-10-02",
-                    "X-TC-Timestamp": str(timestamp),
-                    "X-TC-Region": "ap-hongkong",
-                },
+                headers=signed_api_headers(
+                    secret_id=key.secret_id,
+                    secret_key=secret_key,
+                    host=host,
+                    action="SendEmail",
+                    body=body,
+                ),
             )
             answer = response.json()["Response"]
             return None if "MessageId" in answer else json.dumps(answer)[:300]

@@ -17,7 +17,6 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -29,8 +28,12 @@ import requests
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from bench.api import free_port  # noqa: E402
-from bench.setup import configure_environment  # noqa: E402
+from bench.setup import (  # noqa: E402
+    configure_environment,
+    free_port,
+    signed_api_headers,
+    start_gunicorn,
+)
 
 DATABASE = "ses_bench_stats"
 DOMAINS = 10
@@ -134,34 +137,6 @@ def create_own_database() -> None:
         connection.execute(f"CREATE DATABASE {DATABASE}")
 
 
-def signed_headers(
-    *, key: object, secret_key: str, host: str, action: str, body: bytes
-) -> dict:
-    from sesconsole.api import signing
-
-    timestamp = int(time.time())
-    signature = signing.signature(
-        secret_key=secret_key,
-        method="POST",
-        path="/",
-        query="",
-        headers={"content-type": "application/json", "host": host},
-        signed_headers=["content-type", "host"],
-        payload=body,
-        timestamp=timestamp,
-    )
-    date = time.strftime("%Y-%m-%d", time.gmtime(timestamp))
-    return {
-        "Authorization": f"TC3-HMAC-SHA256 Credential={key.secret_id}/{date}/ses/"
-        f"tc3_request, SignedHeaders=content-type;host, Signature={signature}",
-        "Content-Type": "application/json",
-        "X-TC-Action": action,
-        "X-TC-Version": "2020-10-02",
-        "X-TC-Timestamp": str(timestamp),
-        "X-TC-Region": "ap-hongkong",
-    }
-
-
 def timings(count: int, one_request: Callable[[], str | None]) -> list[float]:
     """Milliseconds of `count` sequential calls, after a few to warm up."""
     for _ in range(min(20, count)):
@@ -221,22 +196,7 @@ def main() -> None:
 
     port = free_port()
     host = f"127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "sesconsole.wsgi",
-            "--workers",
-            "2",
-            "--bind",
-            host,
-            "--log-level",
-            "warning",
-        ],
-        cwd=BASE_DIR,
-        env={**os.environ, "SES_API_REQUESTS_PER_SECOND": "1000000"},
-    )
+    server = start_gunicorn(host)
     session = requests.Session()
     session.cookies.set(settings.SESSION_COOKIE_NAME, session_cookie)
     year_ago = today - timedelta(days=364)
@@ -263,8 +223,8 @@ def main() -> None:
                 json.dumps({"StartDate": start.isoformat(), "EndDate": end.isoformat()})
                 + " " * (next(serial) % 500)
             ).encode()
-            headers = signed_headers(
-                key=key,
+            headers = signed_api_headers(
+                secret_id=key.secret_id,
                 secret_key=secret_key,
                 host=host,
                 action="GetStatisticsReport",
@@ -304,12 +264,6 @@ def main() -> None:
     ]
     results = []
     try:
-        for _ in range(100):
-            try:
-                requests.get(f"http://{host}/healthz", timeout=1)
-                break
-            except requests.RequestException:
-                time.sleep(0.1)
         for label, one in cases:
             results.append((label, timings(args.requests, one)))
     finally:

@@ -101,8 +101,11 @@ def test_a_bad_day_is_lowered_once_the_next_night(account, sender, template, mai
         reputation_level=5, daily_limit=10_000
     )
     start = timezone.now()
-    # 400 sent, 40 to unknown users: 10% invalid > 9% (lower), < 11% (no block).
+    # 410 sent: 40 to unknown users (9.8% invalid > 9%: lowered tonight, not
+    # blocked today) and 10 refused as spam by the simulator.
     send_and_deliver(account, sender, template, readers(1, 360) + unknown(1, 40))
+    for _ in range(10):
+        send_and_deliver(account, sender, template, ["spam@simulator.invalid"])
     assert domain_of(sender).reputation_level == 5
     assert not domain_of(sender).is_blocked()
 
@@ -115,6 +118,8 @@ def test_a_bad_day_is_lowered_once_the_next_night(account, sender, template, mai
     assert change.action == ReputationAction.LOWER
     assert change.rule == "lower-invalid"
     assert change.figures["invalid_bounces"] == 40
+    assert change.figures["spam_bounces"] == 10
+    assert change.figures["sent"] == 410
 
 
 def test_a_missed_night_is_caught_up(account, sender, template, mail_sink):
