@@ -4,6 +4,7 @@ from django.core.management import call_command
 
 from accounts.models import Account, Membership
 from domains.models import SenderAddress
+from sending.models import ListStatus, RecipientList
 from templates_app.models import EmailTemplate
 
 
@@ -21,3 +22,5 @@ def test_seed_demo_is_idempotent_and_prints_one_login_per_line(db):
     assert Membership.objects.filter(account=demo).count() == 3
     assert SenderAddress.objects.filter(account=demo).count() == 1
     assert EmailTemplate.objects.for_account(demo).sendable().count() == 1
+    demo_list = RecipientList.objects.get(account=demo)
+    assert (demo_list.status, demo_list.valid_count) == (ListStatus.COMPLETE, 7)

@@ -86,3 +86,26 @@ class Command(BaseCommand):
             templates.approve_version(
                 version=template.current_version, reviewer=reviewer
             )
+        self._demo_recipients(demo)
+
+    def _demo_recipients(self, demo: Account) -> None:
+        """A small recipient list for trying batch sending on the local sink."""
+        from sending import recipients
+        from sending.models import RecipientList
+
+        if RecipientList.objects.filter(account=demo).exists():
+            return
+        readers = recipients.create_list(
+            account=demo,
+            name="Demo readers",
+            description="Addresses the local mail sink accepts, and its simulator.",
+        )
+        people = ["ana", "bo", "chen", "dana", "eli"]
+        recipients.add_recipients(
+            readers,
+            [
+                *((f"{name}@example.com", {"name": name.title()}) for name in people),
+                ("complaint@simulator.invalid", {"name": "Complainer"}),
+                ("bounce-async@simulator.invalid", {"name": "Bouncer"}),
+            ],
+        )
