@@ -21,8 +21,11 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
+from datetime import time as dt_time
+from zoneinfo import ZoneInfo
 
 from celery import current_app
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -47,7 +50,7 @@ from domains.reputation import (
     decide_overnight,
     levels_to_raise,
 )
-from sending.quota import sending_day, start_of_sending_day
+from sending.quota import sending_day
 
 # The statistics counter columns the rules read, and the figure each one is.
 FIGURE_OF_COLUMN = {
@@ -93,7 +96,12 @@ def figures_dict(figures: DayFigures) -> dict[str, int]:
 
 
 def end_of_sending_day(now: datetime | None = None) -> datetime:
-    return start_of_sending_day((now or timezone.now()) + timedelta(days=1))
+    """Midnight after today in SES_TIME_ZONE (a 23- or 25-hour day included)."""
+    return datetime.combine(
+        sending_day(now) + timedelta(days=1),
+        dt_time.min,
+        ZoneInfo(settings.SES_TIME_ZONE),
+    )
 
 
 # --- During the day -------------------------------------------------------------
@@ -200,7 +208,7 @@ def _decide_now(
 ) -> None:
     decision = decide_during_day(domain.reputation_level, figures, domain.daily_limit)
     if decision.action is Action.BLOCK:
-        if not domain.is_blocked(now):
+        if not domain.is_blocked(now) and not _unblocked_by_staff(domain, today):
             _block(domain, decision, now, today)
         return
     _remember(domain)
@@ -236,6 +244,13 @@ def _decide_now(
             )
             for step in steps
         )
+
+
+def _unblocked_by_staff(domain: SenderDomain, today: date) -> bool:
+    """Staff lifted today's block: the same figures do not block it again."""
+    return ReputationChange.objects.filter(
+        domain=domain, day=today, action=ReputationAction.UNBLOCK
+    ).exists()
 
 
 def _block(domain: SenderDomain, decision, now: datetime, today: date) -> None:

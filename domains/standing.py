@@ -91,13 +91,21 @@ def standing(domain: SenderDomain) -> dict[str, object]:
 
 
 def _limit_chart(domain: SenderDomain, today: date):
-    """The daily limit in force at the end of each of the last 30 days."""
+    """The daily limit in force at the end of each of the last 30 days.
+
+    A change counts from the day it was made (`at`): a lowering decided
+    overnight about yesterday applies from today.
+    """
     days = [today - timedelta(days=n) for n in range(HISTORY_DAYS - 1, -1, -1)]
-    changes = list(
-        ReputationChange.objects.filter(domain=domain, day__gte=days[0])
+    changes = [
+        (sending_day(at), old, new)
+        for at, old, new in ReputationChange.objects.filter(
+            domain=domain,
+            at__gte=quota.start_of_sending_day() - timedelta(days=HISTORY_DAYS - 1),
+        )
         .order_by("at", "pk")
-        .values_list("day", "old_limit", "new_limit")
-    )
+        .values_list("at", "old_limit", "new_limit")
+    ]
     if not changes:
         return None
     limit = changes[0][1]

@@ -13,9 +13,12 @@ MAX_REPORT_LIMIT = 1000
 def _moment(value: str, name: str, *, end: bool) -> datetime:
     """`YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DD` (a whole day) in SES_TIME_ZONE."""
     try:
-        return datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=zone())
+        moment = datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=zone())
     except ValueError:
         pass
+    else:
+        # An end time names its whole last second.
+        return moment + timedelta(seconds=1) if end else moment
     try:
         day = datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:

@@ -56,6 +56,7 @@ from sending.models import (
     TaskType,
 )
 from sending.suppression import suppressed
+from sesconsole.errors import ServiceError
 from stats.counters import NewEvent, record_events
 from templates_app.errors import MissingVariables, TemplateError
 from templates_app.variables import (
@@ -213,7 +214,17 @@ def fan_out(task_id: int) -> Step:
         try:
             services.require_sending_domain(task.sender)
         except TemporaryBlocked as error:
-            _end_with_error(task, error.message)
+            _end_run_blocked(task, error.message)
+            return Step.IDLE
+        except ServiceError as error:
+            # Not verified any more (DNS broke): wait for the operator.
+            BatchTask.objects.filter(pk=task.pk).update(
+                status=TaskStatus.PAUSED,
+                held=True,
+                cached=F("run_total") - F("run_done"),
+                error=error.message[:500],
+                updated_at=timezone.now(),
+            )
             return Step.IDLE
         waiting = Message.objects.filter(batch=task, status=MessageStatus.QUEUED)
         if waiting.count() >= settings.SES_BATCH_WINDOW:
@@ -241,6 +252,7 @@ def _create_chunk(task: BatchTask, rows: list[tuple[int, str, str]]) -> Step:
     granted = quota.reserve_up_to(task.domain, deliverable)
     taken: list[tuple[str, dict]] = []
     failed: list[tuple[str, dict]] = []
+    failed_reserved = 0
     last_pk = task.cursor
     for pk, email, data in rows:
         is_dropped = email.lower() in blocked
@@ -254,6 +266,7 @@ def _create_chunk(task: BatchTask, rows: list[tuple[int, str, str]]) -> Step:
         except TemplateError as error:
             content["status_reason"] = error.message[:500]
             failed.append((email, content))
+            failed_reserved += not is_dropped
         else:
             taken.append((email, content))
         if not is_dropped:
@@ -279,7 +292,7 @@ def _create_chunk(task: BatchTask, rows: list[tuple[int, str, str]]) -> Step:
     )
     if failed:
         # Reserved but never sendable: give those back.
-        quota.release(task.domain, len(failed), day=quota.sending_day())
+        quota.release(task.domain, failed_reserved, day=quota.sending_day())
         _create_failed(task, request_id, failed, common)
     done = task.run_done + handled
     paused = done < task.run_total and handled < len(rows)
@@ -344,6 +357,27 @@ def _finish_run(task: BatchTask) -> None:
     )
 
 
+def _end_run_blocked(task: BatchTask, message: str, *, fail: bool = True) -> None:
+    """A block for the day ends the current run. A recurring task keeps its
+    next runs; any other task ends with the error."""
+    if task.task_type == TaskType.RECURRING and task.stopped_at is None:
+        _finish_run(task)
+        BatchTask.objects.filter(pk=task.pk).update(error=message[:500])
+        if fail:
+            fail_unsent(task, message)
+    elif fail:
+        _end_with_error(task, message)
+    else:
+        BatchTask.objects.filter(pk=task.pk).update(
+            status=TaskStatus.ERROR,
+            error=message[:500],
+            cached=0,
+            held=False,
+            next_run_at=None,
+            updated_at=timezone.now(),
+        )
+
+
 def _end_with_error(task: BatchTask, message: str) -> None:
     """Stop the task for good and fail what it has not handed over yet."""
     BatchTask.objects.filter(pk=task.pk).update(
@@ -363,16 +397,20 @@ def fail_unsent(task: BatchTask, reason: str) -> int:
     now = timezone.now()
     today_start = quota.start_of_sending_day(now)
     with transaction.atomic():
-        waiting = Message.objects.filter(
-            batch=task, status__in=(MessageStatus.QUEUED, MessageStatus.DEFERRED)
+        # Locked, so a delivery worker cannot claim them between this read
+        # and the UPDATE (its claim waits, then finds them failed).
+        waiting = list(
+            Message.objects.select_for_update()
+            .filter(
+                batch=task, status__in=(MessageStatus.QUEUED, MessageStatus.DEFERRED)
+            )
+            .values_list("pk", "created_at")
         )
-        ids = list(waiting.values_list("pk", flat=True))
-        if not ids:
+        if not waiting:
             return 0
-        reserved_today = waiting.filter(created_at__gte=today_start).count()
-        Message.objects.filter(
-            pk__in=ids, status__in=(MessageStatus.QUEUED, MessageStatus.DEFERRED)
-        ).update(
+        ids = [pk for pk, _ in waiting]
+        reserved_today = sum(1 for _, created in waiting if created >= today_start)
+        Message.objects.filter(pk__in=ids).update(
             status=MessageStatus.FAILED,
             status_reason=reason[:500],
             finished_at=now,
@@ -390,15 +428,11 @@ def fail_for_blocked_domain(domain_id: int) -> int:
     message of its batches still waiting for delivery."""
     reason = "The sender domain is blocked for the rest of the day."
     failed = 0
-    for task in BatchTask.objects.filter(domain_id=domain_id, status__in=UNFINISHED):
-        BatchTask.objects.filter(pk=task.pk, status__in=UNFINISHED).update(
-            status=TaskStatus.ERROR,
-            error=reason,
-            cached=0,
-            held=False,
-            next_run_at=None,
-            updated_at=timezone.now(),
-        )
+    running = BatchTask.objects.filter(
+        domain_id=domain_id, status__in=(TaskStatus.SENDING, TaskStatus.PAUSED)
+    )
+    for task in running:
+        _end_run_blocked(task, reason, fail=False)
     waiting = (
         Message.objects.filter(
             domain_id=domain_id,
@@ -432,7 +466,11 @@ def pause(task: BatchTask) -> None:
 
 def resume(task: BatchTask) -> None:
     resumed = BatchTask.objects.filter(pk=task.pk, status=TaskStatus.PAUSED).update(
-        status=TaskStatus.SENDING, held=False, cached=0, updated_at=timezone.now()
+        status=TaskStatus.SENDING,
+        held=False,
+        cached=0,
+        error="",
+        updated_at=timezone.now(),
     )
     if not resumed:
         raise TaskNotChangeable("Only a paused task can be resumed.")

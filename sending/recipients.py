@@ -15,6 +15,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
@@ -115,6 +116,12 @@ class RowChecker:
         return data, ""
 
 
+def _storable(email: str) -> str:
+    """An address as stored (rejected ones too): no NUL, which text columns
+    refuse, and at most 320 characters."""
+    return email.replace("\x00", "\ufffd")[:320]
+
+
 def address_hash(email: str) -> int:
     digest = hashlib.blake2b(email.lower().encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big")
@@ -137,7 +144,7 @@ def create_list(*, account: Account, name: str, description: str = "") -> Recipi
 
 def delete_list(recipient_list: RecipientList) -> None:
     """Delete a list no task still sends to (tasks keep their finished history)."""
-    if recipient_list.status == ListStatus.UPLOADING:
+    if _uploading(recipient_list):
         raise ListInUse(
             f"“{recipient_list.name}” is being uploaded: wait for the upload to end."
         )
@@ -189,11 +196,25 @@ def import_csv(
     return counts
 
 
+def _stale_upload() -> datetime:
+    """An upload still `uploading` after this long lost its worker."""
+    return timezone.now() - timedelta(seconds=settings.SES_IMPORT_STALE_SECONDS)
+
+
+def _uploading(recipient_list: RecipientList) -> bool:
+    return (
+        recipient_list.status == ListStatus.UPLOADING
+        and recipient_list.updated_at > _stale_upload()
+    )
+
+
 def _start_upload(recipient_list: RecipientList) -> None:
     started = RecipientList.objects.filter(pk=recipient_list.pk).exclude(
-        status=ListStatus.UPLOADING
+        status=ListStatus.UPLOADING, updated_at__gt=_stale_upload()
     )
-    if not started.update(status=ListStatus.UPLOADING, error=""):
+    if not started.update(
+        status=ListStatus.UPLOADING, error="", updated_at=timezone.now()
+    ):
         raise ListInUse(f"“{recipient_list.name}” is already being uploaded.")
 
 
@@ -333,7 +354,9 @@ def _parsed_rows(
         if not reason and len(fields) > width:
             reason = Reason.EXTRA_VALUES
         counts.add(reason)
-        yield Row(email=email[:320], data=data, reason=reason, line=reader.line_number)
+        yield Row(
+            email=_storable(email), data=data, reason=reason, line=reader.line_number
+        )
 
 
 def _reporting(
@@ -402,7 +425,7 @@ def add_recipients(
     """Append (email, template values) pairs, as CreateReceiverDetail does."""
     with transaction.atomic():
         locked = RecipientList.objects.select_for_update().get(pk=recipient_list.pk)
-        if locked.status == ListStatus.UPLOADING:
+        if _uploading(locked):
             raise ListInUse(f"“{locked.name}” is being uploaded; try again later.")
         checker = _existing_addresses(locked)
         counts = ImportCounts()
@@ -413,7 +436,9 @@ def add_recipients(
             data, reason = checker.check(email, values)
             columns.update(dict.fromkeys(values or {}))
             counts.add(reason)
-            rows.append(Row(email=email[:320], data=data, reason=reason, line=line))
+            rows.append(
+                Row(email=_storable(email), data=data, reason=reason, line=line)
+            )
         _write(locked, rows)
         _finish_upload(locked, counts, list(columns), "")
     recipient_list.refresh_from_db()
@@ -457,10 +482,7 @@ def queue_import(recipient_list: RecipientList, upload) -> None:
 
 def import_running(recipient_list: RecipientList) -> bool:
     """An import of the list is queued for a worker or under way."""
-    return (
-        recipient_list.status == ListStatus.UPLOADING
-        or import_progress(recipient_list.pk) > 0
-    )
+    return _uploading(recipient_list) or import_progress(recipient_list.pk) > 0
 
 
 def import_uploaded_file(list_id: int, path: str, filename: str) -> int:

@@ -20,11 +20,14 @@ docs/webhooks.md describes the payload and how a receiver checks it.
 import hashlib
 import hmac
 import http.client
+import ipaddress
 import json
 import logging
 import secrets
+import socket
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -243,7 +246,14 @@ def settled_bound(start: int, now: datetime) -> int:
         .values_list("pk", flat=True)
         .first()
     )
-    return young - 1 if young is not None else top
+    if young is None:
+        return top
+    # Not `young - 1`: an event numbered below `young` may belong to a
+    # transaction that has not committed yet; stop at the last one seen.
+    settled = MessageEvent.objects.filter(pk__gt=start, pk__lt=young).aggregate(
+        last=Max("pk")
+    )["last"]
+    return settled if settled is not None else start
 
 
 def queue_new_events(now: datetime | None = None) -> int:
@@ -336,8 +346,30 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirects)
 
 
+def private_address(url: str) -> str | None:
+    """The endpoint's address if it is not a public one (loopback, private,
+    link-local, reserved), else None. Allowed only with
+    SES_WEBHOOK_ALLOW_HTTP, for development and tests."""
+    if settings.DEBUG or settings.SES_WEBHOOK_ALLOW_HTTP:
+        return None
+    parts = urllib.parse.urlsplit(url)
+    try:
+        infos = socket.getaddrinfo(parts.hostname, parts.port or 443)
+    except (OSError, UnicodeError):
+        return None  # the POST reports what is wrong with the name
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global:
+            return str(address)
+    return None
+
+
 def post(url: str, secret: str, payload: dict, delivery_id: int) -> Attempt:
     """POST `payload` signed with `secret`; never raises for network errors."""
+    if private := private_address(url):
+        return Attempt(
+            None, f"Refused: {url} resolves to {private}, not a public address."
+        )
     body = body_for(payload)
     timestamp = int(time.time())
     request = urllib.request.Request(

@@ -312,6 +312,8 @@ SES_BATCH_STALE_SECONDS = env_int("SES_BATCH_STALE_SECONDS", 60)
 # share it), and the size up to which the page imports a file itself.
 SES_UPLOAD_DIR = env_path("SES_UPLOAD_DIR", VAR_DIR / "uploads")
 SES_IMPORT_INLINE_BYTES = env_int("SES_IMPORT_INLINE_BYTES", 256 * 1024)
+# An import still "uploading" after this long lost its worker: may start again.
+SES_IMPORT_STALE_SECONDS = env_int("SES_IMPORT_STALE_SECONDS", 3600)
 CELERY_BEAT_SCHEDULE["run-due-batches"] = {
     "task": "sending.tasks.run_due_batches",
     "schedule": 10.0,

@@ -209,6 +209,8 @@ def worker_env(
         "SES_RETRY_BASE_SECONDS": "0.5",
         "SES_SENDING_STALE_SECONDS": "3",
         "SES_BATCH_STALE_SECONDS": "3",
+        # The test receivers listen on loopback over plain HTTP.
+        "SES_WEBHOOK_ALLOW_HTTP": "1",
     }
 
 

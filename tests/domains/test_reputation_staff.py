@@ -112,3 +112,34 @@ def test_the_admin_form_cannot_change_a_level_or_a_limit(client, staff, domain):
     form_fields = page.context["adminform"].form.fields
     for name in ("reputation_level", "daily_limit", "approved_limit", "blocked_until"):
         assert name not in form_fields
+
+
+def test_the_same_figures_do_not_block_again_after_a_staff_unblock(staff, domain):
+    from sending.quota import sending_day
+
+    bad_day = {"sent": 400, "delivered": 300, "bounced_invalid": 100}
+    reputation_updates.count([(domain.pk, sending_day(), bad_day)])
+    domain.refresh_from_db()
+    assert domain.is_blocked()
+    assert reputation_updates.unblock(domain, by=staff, reason="checked the list")
+    reputation_updates.count([(domain.pk, sending_day(), {"sent": 1, "delivered": 1})])
+    domain.refresh_from_db()
+    assert not domain.is_blocked()
+
+
+@pytest.mark.parametrize(
+    ("now", "midnight"),
+    [
+        ("2024-10-26T22:30:00+00:00", "2024-10-28T00:00:00+01:00"),  # 25-hour day
+        ("2024-03-30T22:30:00+00:00", "2024-03-31T00:00:00+01:00"),
+        ("2024-03-31T12:00:00+00:00", "2024-04-01T00:00:00+02:00"),  # 23-hour day
+    ],
+)
+def test_a_block_ends_at_the_next_local_midnight_on_clock_change_days(
+    settings, now, midnight
+):
+    from datetime import datetime
+
+    settings.SES_TIME_ZONE = "Europe/Berlin"
+    end = reputation_updates.end_of_sending_day(datetime.fromisoformat(now))
+    assert end == datetime.fromisoformat(midnight)

@@ -216,3 +216,43 @@ def test_tasks_refuse_what_a_run_could_not_send(account, sender, template):
     with pytest.raises(ListNotReady):
         new_task(account, sender, template, empty)
     assert BatchTask.objects.count() == 1
+
+
+def test_a_domain_that_stops_being_verified_pauses_the_task(
+    account, sender, template, settings
+):
+    settings.SES_BATCH_CHUNK = 10
+    task = new_task(account, sender, template, filled_list(account, 25))
+    batches.start_run(task.pk)
+    batches.fan_out(task.pk)
+    SenderDomain.objects.filter(pk=sender.domain.pk).update(status="failed")
+    assert batches.fan_out(task.pk) == batches.Step.IDLE
+    task.refresh_from_db()
+    assert (task.status, task.held, task.cached) == (TaskStatus.PAUSED, True, 15)
+    assert "not verified" in task.error
+    assert task.pk not in batches.due_task_ids()
+
+
+def test_a_block_ends_a_recurring_run_but_not_the_next_runs(
+    account, sender, template, settings
+):
+    settings.SES_BATCH_CHUNK = 10
+    begin = timezone.now() + timedelta(minutes=1)
+    task = new_task(
+        account,
+        sender,
+        template,
+        filled_list(account, 25),
+        task_type=TaskType.RECURRING,
+        begin_at=begin,
+        interval_hours=24,
+    )
+    with time_machine.travel(begin + timedelta(seconds=1)):
+        batches.start_run(task.pk)
+        batches.fan_out(task.pk)
+        batches.fail_for_blocked_domain(sender.domain.pk)
+    task.refresh_from_db()
+    assert task.status == TaskStatus.PENDING
+    assert task.next_run_at == begin + timedelta(hours=24)
+    assert "blocked" in task.error
+    assert not Message.objects.filter(batch=task, status=MessageStatus.QUEUED)

@@ -149,3 +149,25 @@ def test_list_names_are_unique_per_account(account, other_account, recipient_lis
     with pytest.raises(ListNameTaken):
         recipients.create_list(account=account, name="Customers ")
     recipients.create_list(account=other_account, name="Customers")
+
+
+def test_a_nul_byte_is_an_invalid_address_not_a_crash(recipient_list):
+    counts = import_text(recipient_list, "email\nana@exa\x00mple.com\nbo@example.com\n")
+    assert (counts.valid_count, counts.invalid_count) == (1, 1)
+    counts = recipients.add_recipients(recipient_list, [("cy\x00@example.com", None)])
+    assert counts.invalid_count == 1
+
+
+def test_an_upload_its_worker_lost_can_be_started_again(recipient_list):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sending.models import RecipientList
+
+    RecipientList.objects.filter(pk=recipient_list.pk).update(
+        status=ListStatus.UPLOADING, updated_at=timezone.now() - timedelta(hours=2)
+    )
+    recipient_list.refresh_from_db()
+    assert not recipients.import_running(recipient_list)
+    assert import_text(recipient_list, "email\nana@example.com\n").valid_count == 1

@@ -694,3 +694,12 @@ def test_the_beat_task_posts_through_a_real_worker(transactional_db, celery_work
         [request] = server.received
     assert verified(request, secret_of(endpoint))["event"] == "delivered"
     assert WebhookDelivery.objects.get().status == webhooks.DONE
+
+
+def test_production_refuses_endpoints_on_private_addresses(settings):
+    settings.DEBUG = False
+    settings.SES_WEBHOOK_ALLOW_HTTP = False
+    for url in ("https://127.0.0.1:8443/hook", "https://10.1.2.3/hook"):
+        attempt = webhooks.post(url, "secret", {"event": "test"}, 1)
+        assert attempt.status_code is None
+        assert "not a public address" in attempt.response
