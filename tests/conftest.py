@@ -258,6 +258,23 @@ def celery_worker(worker_env: dict[str, str]) -> Iterator[WorkerHandle]:
             shutil.rmtree(settings.SES_BROKER_DIR, ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def _worker_idle_after_test(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After a test that used the worker: drop what it left queued and wait
+    until the worker is idle, before the test database is emptied — a task
+    still running then would hold locks the flush needs."""
+    if "celery_worker" not in request.fixturenames:
+        yield
+        return
+    # Requested here so this fixture's teardown runs before the flush.
+    request.getfixturevalue("transactional_db")
+    yield
+    from accounts.tasks import ping
+
+    _purge_broker()
+    ping.delay().get(timeout=120)
+
+
 # --- A real SMTP server -----------------------------------------------------
 
 
