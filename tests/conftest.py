@@ -214,6 +214,10 @@ def worker_env(
     }
 
 
+# The session's worker, once a test started it: later tests must let it settle.
+RUNNING_WORKERS: list["WorkerHandle"] = []
+
+
 class WorkerHandle:
     """The session's worker process, which a test may kill and restart."""
 
@@ -249,21 +253,35 @@ def celery_worker(worker_env: dict[str, str]) -> Iterator[WorkerHandle]:
     """
     _purge_broker()
     worker = WorkerHandle(worker_env)
+    RUNNING_WORKERS.append(worker)
     try:
         yield worker
     finally:
+        RUNNING_WORKERS.remove(worker)
         worker.stop()
         _purge_broker()
         if not settings.REDIS_URL:
             shutil.rmtree(settings.SES_BROKER_DIR, ignore_errors=True)
 
 
+def _transactional(request: pytest.FixtureRequest) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return (
+        "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+        or bool(marker and marker.kwargs.get("transaction"))
+    )
+
+
 @pytest.fixture(autouse=True)
 def _worker_idle_after_test(request: pytest.FixtureRequest) -> Iterator[None]:
-    """After a test that used the worker: drop what it left queued and wait
-    until the worker is idle, before the test database is emptied — a task
+    """Once this process runs a worker, every test that commits (its work may
+    have reached the broker) ends by dropping what is still queued and waiting
+    until the worker is idle — before the test database is emptied, as a task
     still running then would hold locks the flush needs."""
-    if "celery_worker" not in request.fixturenames:
+    if not (RUNNING_WORKERS or "celery_worker" in request.fixturenames) or not (
+        _transactional(request)
+    ):
         yield
         return
     # Requested here so this fixture's teardown runs before the flush.
