@@ -46,7 +46,8 @@ class AccountSettingsForm(forms.ModelForm):
 
     class Meta:
         model = Account
-        fields = ["name", "time_zone"]
+        fields = ["name", "time_zone", "track_opens_and_clicks"]
+        labels = {"track_opens_and_clicks": "Track opens and clicks"}
 
 
 class AcceptInvitationForm(forms.Form):
