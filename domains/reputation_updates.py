@@ -167,6 +167,11 @@ def _limit(domain_id: int) -> int | None:
     return known[0]
 
 
+def forget_limits() -> None:
+    """Drop the remembered limits (tests, where primary keys repeat)."""
+    _limits.clear()
+
+
 def _remember(domain: SenderDomain) -> None:
     _limits[domain.pk] = (
         domain.daily_limit,

@@ -38,10 +38,14 @@ def skip_or_fail(reason: str) -> None:
 
 @pytest.fixture(autouse=True)
 def _empty_cache() -> None:
-    """Each test starts with an empty cache (login throttles live there)."""
+    """Each test starts with empty caches (login throttles live there, and
+    the daily limits a process remembers: primary keys repeat across tests)."""
     from django.core.cache import cache
 
+    from domains import reputation_updates
+
     cache.clear()
+    reputation_updates.forget_limits()
 
 
 # --- Personas -------------------------------------------------------------
