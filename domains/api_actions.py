@@ -68,7 +68,7 @@ def identity_details(domain: SenderDomain) -> dict:
     }
 
 
-def _domain(context: ApiContext, name: str) -> SenderDomain:
+def account_domain(context: ApiContext, name: str) -> SenderDomain:
     """The account's domain called `name`; anything else is NotExistDomain."""
     missing = DomainNotFound(f"{name} is not one of your sender domains.")
     try:
@@ -138,7 +138,7 @@ def create_email_identity(context: ApiContext, params: dict) -> dict:
 
 @api_action("GetEmailIdentity", EmailIdentity=required(str))
 def get_email_identity(context: ApiContext, params: dict) -> dict:
-    domain = _domain(context, params["EmailIdentity"])
+    domain = account_domain(context, params["EmailIdentity"])
     return {**identity_details(domain), "TagList": []}
 
 
@@ -171,13 +171,13 @@ def list_email_identities(context: ApiContext, params: dict) -> dict:
 def update_email_identity(context: ApiContext, params: dict) -> dict:
     # NewAPI and DKIMOption are accepted and ignored: this action re-checks
     # DNS; the DKIM key of a domain is chosen when it is created.
-    domain = _domain(context, params["EmailIdentity"])
+    domain = account_domain(context, params["EmailIdentity"])
     return identity_details(services.check_domain(domain_id=domain.pk))
 
 
 @api_action("DeleteEmailIdentity", EmailIdentity=required(str))
 def delete_email_identity(context: ApiContext, params: dict) -> dict:
-    services.delete_domain(domain=_domain(context, params["EmailIdentity"]))
+    services.delete_domain(domain=account_domain(context, params["EmailIdentity"]))
     return {}
 
 
@@ -199,7 +199,7 @@ def create_email_address(context: ApiContext, params: dict) -> dict:
         ) from None
     services.create_sender_address(
         account=context.account,
-        domain=_domain(context, ascii_host),
+        domain=account_domain(context, ascii_host),
         local_part=local,
         # Tencent makes the name optional; ours is always set, so default it.
         sender_name=params.get("EmailSenderName", "").strip() or display_name or local,

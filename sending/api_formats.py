@@ -25,6 +25,14 @@ def midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, zone())
 
 
+def iso_day(value: str, code: str, name: str) -> date:
+    """A `YYYY-MM-DD` parameter, or `code` naming the parameter."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ApiError(code, f"{name} must be a date as YYYY-MM-DD.") from None
+
+
 def page_bounds(params: dict, limit: int) -> tuple[int, int]:
     """(first, last) rows of an Offset/Limit page; refuses a bad Limit."""
     if not 0 < limit <= MAX_LIMIT:

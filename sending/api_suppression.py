@@ -7,7 +7,7 @@ told apart by reason. The address-level unsubscribe configuration is
 `SenderAddress.unsubscribe_language`.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from domains.models import SenderAddress, UnsubscribeLanguage
 from domains.services import update_sender_address
-from sending.api_formats import date_time, midnight, page_bounds, zone
+from sending.api_formats import date_time, iso_day, midnight, page_bounds, zone
 from sending.models import Suppression, SuppressionQuerySet, SuppressionReason
 from sending.services import find_sender
 from sending.suppression import (
@@ -80,13 +80,6 @@ def _is_email(value: str) -> bool:
 # --- The automatic blocklist: hard bounces and complaints -------------------
 
 
-def _day(value: str, code: str, name: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ApiError(code, f"{name} must be a date as YYYY-MM-DD.") from None
-
-
 @api_action(
     "ListBlackEmailAddress",
     StartDate=required(str),
@@ -97,10 +90,10 @@ def _day(value: str, code: str, name: str) -> date:
     TaskID=optional(str),
 )
 def list_black_email_address(context: ApiContext, params: dict) -> dict:
-    start = _day(
+    start = iso_day(
         params["StartDate"], "InvalidParameter.InvalidStartTimeFormat", "StartDate"
     )
-    end = _day(params["EndDate"], "InvalidParameter.InvalidEndTimeFormat", "EndDate")
+    end = iso_day(params["EndDate"], "InvalidParameter.InvalidEndTimeFormat", "EndDate")
     if end < start:
         raise ApiError(
             "InvalidParameterValue.WrongDate", "EndDate comes before StartDate."

@@ -7,11 +7,8 @@ unsubscribed. Days are sending days in SES_TIME_ZONE; every day of the range
 is listed, days without mail as zeros.
 """
 
-from datetime import date
-
-from domains.errors import DomainNotFound
-from domains.models import SenderDomain
-from domains.names import InvalidName, normalize_domain
+from domains.api_actions import account_domain
+from sending.api_formats import iso_day
 from sesconsole.api.errors import ApiError
 from sesconsole.api.registry import ApiContext, api_action, optional, required
 from stats.providers import provider_for_domain
@@ -31,29 +28,6 @@ def volume(figures: Figures, send_date: str) -> dict:
     }
 
 
-def _date(value: str, code: str, name: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ApiError(code, f"{name} must be a date as YYYY-MM-DD.") from None
-
-
-def _domain(context: ApiContext, name: str) -> SenderDomain:
-    missing = DomainNotFound(f"{name} is not one of your sender domains.")
-    try:
-        ascii_name = normalize_domain(name)
-    except InvalidName:
-        raise missing from None
-    domain = (
-        SenderDomain.objects.for_account(context.account)
-        .filter(name=ascii_name)
-        .first()
-    )
-    if domain is None:
-        raise missing
-    return domain
-
-
 @api_action(
     "GetStatisticsReport",
     StartDate=required(str),
@@ -62,10 +36,10 @@ def _domain(context: ApiContext, name: str) -> SenderDomain:
     ReceivingMailboxType=optional(str),
 )
 def get_statistics_report(context: ApiContext, params: dict) -> dict:
-    start = _date(
+    start = iso_day(
         params["StartDate"], "InvalidParameter.InvalidStartTimeFormat", "StartDate"
     )
-    end = _date(params["EndDate"], "InvalidParameter.InvalidEndTimeFormat", "EndDate")
+    end = iso_day(params["EndDate"], "InvalidParameter.InvalidEndTimeFormat", "EndDate")
     if end < start:
         raise ApiError(
             "InvalidParameterValue.WrongDate", "EndDate is before StartDate."
@@ -75,7 +49,7 @@ def get_statistics_report(context: ApiContext, params: dict) -> dict:
             "InvalidParameterValue.WrongDate",
             f"A report covers at most {MAX_DAYS} days; split the range.",
         )
-    domain = _domain(context, params["Domain"]) if params.get("Domain") else None
+    domain = account_domain(context, params["Domain"]) if params.get("Domain") else None
     mailbox = params.get("ReceivingMailboxType", "").strip()
     report = daily_report(
         context.account,
