@@ -27,7 +27,13 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
 from bench.delivery import raw_smtp_rate, start_workers  # noqa: E402
-from bench.setup import configure_environment, create_database, set_up_sender  # noqa: E402
+from bench.setup import (  # noqa: E402
+    configure_environment,
+    create_database,
+    free_port,
+    set_up_sender,
+)
+from bench.sink import start_sink, stop_sink  # noqa: E402
 
 
 def write_csv(path: Path, rows: int) -> None:
@@ -109,7 +115,6 @@ def main() -> None:
     from accounts.models import User
     from domains.models import SenderDomain
     from sending import batches, recipients
-    from sending.mailsink import MailSink
     from sending.models import Message, TaskStatus
     from sesconsole.celery import app
 
@@ -132,10 +137,11 @@ def main() -> None:
     write_csv(batch_csv, args.recipients)
     with batch_csv.open("rb") as stream:
         recipients.import_csv(batch_list, stream)
-    with MailSink() as sink:
-        raw = raw_smtp_rate(sink.port, 10_000)
-        sink.clear()
-        workers = start_workers(args.workers, sink.port)
+    sink_port = free_port()
+    sink = start_sink(sink_port)
+    try:
+        raw = raw_smtp_rate(sink_port, 10_000)
+        workers = start_workers(args.workers, sink_port)
         time.sleep(3)
         stop = threading.Event()
         result: dict = {}
@@ -156,7 +162,6 @@ def main() -> None:
                 target=lambda: result.update(time_pages(urls, owner, stop))
             )
             pages.start()
-            sink.wait_for(args.recipients, timeout=7200)
             while Message.objects.filter(batch=task).exclude(
                 status="delivered"
             ).exists() or (
@@ -171,6 +176,8 @@ def main() -> None:
             for worker in workers:
                 worker.wait()
         pages.join()
+    finally:
+        stop_sink(sink)
 
     database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     broker = "redis" if settings.REDIS_URL else "filesystem"

@@ -20,7 +20,13 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from bench.setup import configure_environment, create_database, set_up_sender  # noqa: E402
+from bench.setup import (  # noqa: E402
+    configure_environment,
+    create_database,
+    free_port,
+    set_up_sender,
+)
+from bench.sink import start_sink, stop_sink  # noqa: E402
 
 
 def raw_smtp_rate(port: int, count: int) -> float:
@@ -70,7 +76,6 @@ def main() -> None:
     from django.conf import settings
     from django.core.management import call_command
 
-    from sending.mailsink import MailSink
     from sending.models import Message
     from sending.services import send_email
     from sesconsole.celery import app
@@ -78,11 +83,12 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     app.control.purge() if settings.REDIS_URL else None
 
-    with MailSink() as sink:
-        raw = raw_smtp_rate(sink.port, args.messages)
-        sink.clear()
+    sink_port = free_port()
+    sink = start_sink(sink_port)
+    try:
+        raw = raw_smtp_rate(sink_port, args.messages)
         account, sender, template = set_up_sender()
-        workers = start_workers(args.workers, sink.port)
+        workers = start_workers(args.workers, sink_port)
         time.sleep(3)  # let the workers connect before the clock starts
         try:
             started = time.perf_counter()
@@ -99,7 +105,6 @@ def main() -> None:
                     subject="News for {{name}}",
                 )
             accepted = time.perf_counter() - started
-            sink.wait_for(args.messages, timeout=3600)
             while Message.objects.exclude(status="delivered").exists():
                 time.sleep(0.05)
             elapsed = time.perf_counter() - started
@@ -108,6 +113,8 @@ def main() -> None:
                 worker.terminate()
             for worker in workers:
                 worker.wait()
+    finally:
+        stop_sink(sink)
 
     database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     broker = "redis" if settings.REDIS_URL else "filesystem"

@@ -60,10 +60,13 @@ def test_upload_a_list_then_send_it_as_an_immediate_task(
     task = BatchTask.objects.get(account=account)
     expect(page.get_by_role("heading", name=f"Batch task {task.pk}")).to_be_visible()
     status = page.locator("#task-status")
-    expect(status.locator("[data-count=requested]")).to_have_text("0")
-    expect(status.get_by_role("button", name="Cancel task")).to_be_visible()
+    # The session's worker, once an earlier test started it, may already be
+    # fanning the task out: the page shows whatever point it has reached.
+    expect(status.locator("[data-count=requested]")).to_have_text(
+        re.compile(r"^[012]$")
+    )
 
-    # What a worker would do; the page follows by itself.
+    # What a worker does; the page follows by itself.
     drive(task.pk)
     expect(status.get_by_text("Complete", exact=True)).to_be_visible(timeout=10_000)
     expect(status.locator("[data-count=sent]")).to_have_text("2")
