@@ -56,8 +56,8 @@ def asynchronous_commits() -> Iterator[None]:
     A delivery commits once per message (the hand-over); waiting for the disk
     each time (3.5 ms here) would cap a worker near 280 messages a second.
     The cost: if the PostgreSQL server itself crashes, the last fraction of a
-    second of hand-overs and outcomes is lost and those messages are sent
-    again. A worker crash loses nothing: its commits are already done.
+    second of claims, hand-overs and outcomes is lost and those messages are
+    sent again. A worker crash loses nothing: its commits are already done.
     """
     if connection.vendor != "postgresql":
         yield
@@ -101,13 +101,13 @@ def deliver(message_ids: Iterable[int]) -> dict[int, float]:
     Returns the deferred messages with their retry delay in seconds, for the
     caller to schedule.
     """
-    messages = claim(message_ids)
-    if not messages:
-        return {}
-    transport = Transport(settings.SES_DELIVERY_URL)
-    retries: dict[int, float] = {}
-    pending: list[Outcome] = []
     with asynchronous_commits():
+        messages = claim(message_ids)
+        if not messages:
+            return {}
+        transport = Transport(settings.SES_DELIVERY_URL)
+        retries: dict[int, float] = {}
+        pending: list[Outcome] = []
         try:
             for message in messages:
                 pending.append(deliver_one(message, transport))
