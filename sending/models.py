@@ -83,12 +83,13 @@ class Message(models.Model):
     PostgreSQL leaves room in each page (fillfactor) for in-place updates.
     """
 
-    # Indexed through the composite indexes that start with it.
+    # Account and domain: indexed through the composite indexes that start
+    # with them.
     account = models.ForeignKey(
         Account, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     domain = models.ForeignKey(
-        SenderDomain, on_delete=models.PROTECT, related_name="messages"
+        SenderDomain, on_delete=models.PROTECT, related_name="messages", db_index=False
     )
     sender = models.ForeignKey(
         SenderAddress, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -184,6 +185,12 @@ class Message(models.Model):
             models.Index(fields=["account", "recipient"]),
             models.Index(fields=["account", "-created_at"]),
             models.Index(fields=["batch", "status"]),
+            # A batch page's newest messages, without reading the whole batch.
+            models.Index(
+                fields=["batch", "-id"],
+                name="message_batch_newest",
+                condition=models.Q(batch__isnull=False),
+            ),
             models.Index(fields=["domain", "status"]),
         ]
         constraints = [
