@@ -365,21 +365,13 @@ def _end_run_blocked(task: BatchTask, message: str, *, fail: bool = True) -> Non
         BatchTask.objects.filter(pk=task.pk).update(error=message[:500])
         if fail:
             fail_unsent(task, message)
-    elif fail:
-        _end_with_error(task, message)
     else:
-        BatchTask.objects.filter(pk=task.pk).update(
-            status=TaskStatus.ERROR,
-            error=message[:500],
-            cached=0,
-            held=False,
-            next_run_at=None,
-            updated_at=timezone.now(),
-        )
+        _end_with_error(task, message, fail=fail)
 
 
-def _end_with_error(task: BatchTask, message: str) -> None:
-    """Stop the task for good and fail what it has not handed over yet."""
+def _end_with_error(task: BatchTask, message: str, *, fail: bool = True) -> None:
+    """Stop the task for good and, unless the caller fails them itself, fail
+    what it has not handed over yet."""
     BatchTask.objects.filter(pk=task.pk).update(
         status=TaskStatus.ERROR,
         error=message[:500],
@@ -388,7 +380,8 @@ def _end_with_error(task: BatchTask, message: str) -> None:
         next_run_at=None,
         updated_at=timezone.now(),
     )
-    fail_unsent(task, message)
+    if fail:
+        fail_unsent(task, message)
 
 
 def fail_unsent(task: BatchTask, reason: str) -> int:

@@ -108,12 +108,13 @@ def deliver(message_ids: Iterable[int]) -> dict[int, float]:
         transport = Transport(settings.SES_DELIVERY_URL)
         retries: dict[int, float] = {}
         pending: list[Outcome] = []
+        pending_since = time.monotonic()
         try:
             for message in messages:
                 pending.append(deliver_one(message, transport))
-                if time.monotonic() - pending[0].clock >= RECORD_EVERY_SECONDS:
+                if time.monotonic() - pending_since >= RECORD_EVERY_SECONDS:
                     retries |= record(pending)
-                    pending = []
+                    pending, pending_since = [], time.monotonic()
         finally:
             transport.close()
             retries |= record(pending)
@@ -159,12 +160,11 @@ class Outcome:
 
     message: Message
     at: datetime
-    clock: float  # time.monotonic() when it became known
     status: str
     bounce_type: str
     response: str
     transcript: str
-    raw_message: str
+    raw_message: str | None  # None: never built, keep what the row has
     next_attempt_at: datetime
     retry_in: float | None
 
@@ -193,12 +193,10 @@ class Outcome:
         return cls(
             message=message,
             at=now,
-            clock=time.monotonic(),
             status=status,
             bounce_type=bounce_type,
             response=attempt.response,
             transcript="\n".join(attempt.transcript),
-            # Kept as it went out; a message never built keeps what it had.
             raw_message=data.decode("ascii", "replace") if data else None,
             next_attempt_at=next_attempt_at,
             retry_in=retry_in,
