@@ -15,6 +15,7 @@ from accounts.errors import (
 )
 from accounts.models import Account, ApiKey, Invitation, Membership, Role, User
 from accounts.tasks import send_invitation_email
+from sesconsole import row_cache
 from sesconsole.encryption import encrypt_text
 
 INVITATION_LIFETIME = timedelta(days=7)
@@ -142,6 +143,19 @@ def create_api_key(
         created_by=created_by,
     )
     return key, secret_key
+
+
+def find_api_key(secret_id: str) -> ApiKey | None:
+    """The API key with this SecretId and its account, or None.
+
+    Every API request looks its key up: a per-process copy serves it.
+    """
+    return row_cache.lookup(
+        ("api-key", secret_id),
+        lambda: (
+            ApiKey.objects.select_related("account").filter(secret_id=secret_id).first()
+        ),
+    )
 
 
 def set_api_key_enabled(*, key: ApiKey, enabled: bool) -> None:

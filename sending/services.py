@@ -1,5 +1,6 @@
 """Accepting mail: `send_email` is the one way in, for console, API, SMTP, batch."""
 
+import copy
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 from domains.models import SenderAddress
+from domains.services import current_domain
 from sending import events, quota, tasks
 from sending.attachments import check_attachments
 from sending.errors import (
@@ -31,6 +33,8 @@ from sending.models import (
     MessageStatus,
 )
 from sending.suppression import suppressed
+from sesconsole import row_cache
+from sesconsole.inserts import insert_rows
 from stats.counters import NewEvent, record_events
 from templates_app.errors import SubjectLineBreak
 from templates_app.models import EmailTemplate, TemplateVersion
@@ -80,24 +84,35 @@ def clean_recipients(
 
 
 def find_sender(account: Account, from_email: str) -> SenderAddress:
+    """The account's sender address, with its domain as it is now."""
     local, _, domain = from_email.strip().lower().rpartition("@")
-    sender = (
-        SenderAddress.objects.for_account(account)
-        .select_related("domain")
-        .filter(local_part=local, domain__name=domain)
-        .first()
+    sender = row_cache.lookup(
+        ("sender", account.pk, local, domain),
+        lambda: (
+            SenderAddress.objects.for_account(account)
+            .select_related("domain")
+            .filter(local_part=local, domain__name=domain)
+            .first()
+        ),
     )
     if sender is None:
         raise NoSuchSender(f"{from_email} is not a sender address of this account.")
+    # The copy's domain may be stale (limits and blocks change by UPDATE);
+    # a copy of the copy carries the fresh one.
+    sender = copy.copy(sender)
+    sender.domain = current_domain(sender.domain_id)
     return sender
 
 
 def approved_version(account: Account, template_id: int) -> TemplateVersion:
-    template = (
-        EmailTemplate.objects.for_account(account)
-        .select_related("approved_version")
-        .filter(pk=template_id)
-        .first()
+    template = row_cache.lookup(
+        ("template", account.pk, template_id),
+        lambda: (
+            EmailTemplate.objects.for_account(account)
+            .select_related("approved_version")
+            .filter(pk=template_id)
+            .first()
+        ),
     )
     if template is None:
         raise TemplateNotExist(f"Template {template_id} does not exist.")
@@ -266,8 +281,7 @@ def create_messages(
                 **content,
             )
         )
-    Message.objects.bulk_create(messages)
-    # bulk_create sets primary keys on PostgreSQL and SQLite alike.
+    insert_rows(messages)
     record_events(
         NewEvent(
             message,

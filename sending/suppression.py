@@ -2,8 +2,7 @@
 
 from collections.abc import Iterable
 
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import Account
@@ -16,14 +15,22 @@ def suppressed(
     *, account: Account, sender: SenderAddress, addresses: Iterable[str]
 ) -> dict[str, Suppression]:
     """The active suppression of each address that has one, for this sender."""
-    wanted = {address.lower() for address in addresses}
+    wanted = sorted({address.lower() for address in addresses})
     if not wanted:
         return {}
-    entries = (
-        Suppression.objects.for_account(account)
-        .active(timezone.now())
-        .filter(address__in=wanted)
-        .filter(Q(sender__isnull=True) | Q(sender=sender))
+    # Plain SQL: every send runs this, and building it through the ORM cost
+    # several times what running it does.
+    entries = Suppression.objects.raw(
+        f"SELECT * FROM {Suppression._meta.db_table} "
+        f"WHERE account_id = %s AND address IN ({', '.join(['%s'] * len(wanted))}) "
+        "AND (sender_id IS NULL OR sender_id = %s) "
+        "AND (expires_at IS NULL OR expires_at > %s) ORDER BY created_at DESC",
+        [
+            account.pk,
+            *wanted,
+            sender.pk,
+            connection.ops.adapt_datetimefield_value(timezone.now()),
+        ],
     )
     return {entry.address: entry for entry in entries}
 

@@ -36,6 +36,7 @@ from django.utils import timezone
 from domains import reputation_updates
 from sending.models import BounceType, EventKind, MessageEvent
 from sending.quota import sending_day
+from sesconsole.inserts import insert_rows, parameter_limit
 from stats.models import COLUMNS, DailyCounter
 from stats.providers import provider_for
 
@@ -159,12 +160,6 @@ def add(deltas: Iterable[Delta]) -> int:
     return len(cells)
 
 
-def parameter_limit() -> int:
-    """The most parameters one statement may carry on this database."""
-    # PostgreSQL's protocol counts parameters in 16 bits.
-    return connection.features.max_query_params or 65535
-
-
 def _upsert_sql(columns: list[str], rows: int) -> str:
     quote = connection.ops.quote_name
     table = quote(DailyCounter._meta.db_table)
@@ -259,13 +254,13 @@ def record_events(events: Iterable[NewEvent]) -> list[MessageEvent]:
         delta = delta_for(event, at=at)
         if delta is not None:
             deltas.append(delta)
-    with transaction.atomic():
-        created = MessageEvent.objects.bulk_create(rows)
+    with transaction.atomic(savepoint=False):
+        insert_rows(rows)
         add(deltas)
         # The reputation figures count the same deltas; a raise decided here
         # applies to the very next send.
         reputation_updates.count(((d.domain_id, d.day, d.columns) for d in deltas), now)
-    return created
+    return rows
 
 
 # --- Recounting from the event table -----------------------------------------

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts.models import ApiKey
+from accounts.services import find_api_key
+from sesconsole import row_cache
 from sesconsole.api import signing
 from sesconsole.api.errors import ApiError
 from sesconsole.api.registry import VERSION, ApiContext, discover, validate
@@ -39,8 +41,9 @@ def api_endpoint(request: HttpRequest) -> JsonResponse:
     """POST / (with X-TC-Action) and POST /api/."""
     request_id = str(uuid.uuid4())
     try:
-        context, action, params = _authenticate_and_parse(request, request_id)
-        return _answer(request_id, action.handler(context, params))
+        with row_cache.one_version():
+            context, action, params = _authenticate_and_parse(request, request_id)
+            return _answer(request_id, action.handler(context, params))
     except ServiceError as error:
         return _error(request_id, error.code, error.message)
     except RequestDataTooBig:
@@ -73,11 +76,7 @@ def _authenticate_and_parse(request: HttpRequest, request_id: str) -> tuple:
             f"The request time is {skew:.0f} s away from the server's "
             f"(at most {MAX_SKEW_SECONDS} s allowed).",
         )
-    key = (
-        ApiKey.objects.select_related("account")
-        .filter(secret_id=authorization.secret_id)
-        .first()
-    )
+    key = find_api_key(authorization.secret_id)
     if key is None:
         raise ApiError("AuthFailure.SecretIdNotFound", "The SecretId does not exist.")
     if not key.is_enabled:
@@ -169,3 +168,5 @@ def _touch(key: ApiKey) -> None:
     now = timezone.now()
     if key.last_used_at is None or now - key.last_used_at > timedelta(minutes=1):
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        # The key is this process's shared copy: keep it from writing again.
+        key.last_used_at = now
