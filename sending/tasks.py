@@ -4,9 +4,10 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
-from sending import batches, recipients, webhooks
+from sending import batches, gathering, recipients, webhooks
 from sending.delivery import runner
 from sending.models import Message
 
@@ -15,8 +16,10 @@ CHUNK = 50
 
 
 # Idempotent: messages are claimed with a conditional UPDATE, so a redelivered
-# task only delivers what nobody delivered yet.
-@shared_task(acks_late=True, reject_on_worker_lost=True)
+# task only delivers what nobody delivered yet. Nobody reads its result: the
+# messages carry their own status, and a stored result would cost every send
+# a subscription in the web process and every chunk two writes in the worker.
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def deliver_messages(message_ids: list[int]) -> int:
     """Deliver a chunk of messages; schedule short retries of deferred ones."""
     retries = runner.deliver(message_ids)
@@ -36,7 +39,14 @@ def deliver_messages(message_ids: list[int]) -> int:
 
 
 def dispatch_delivery(message_ids: list[int], *, on_commit: bool) -> None:
-    """Queue delivery tasks for `message_ids`, one per chunk of CHUNK."""
+    """Queue delivery tasks for `message_ids`, one per chunk of CHUNK.
+
+    In a process that gathers them (see sending.gathering), tasks queued on
+    commit go out shortly after, together with those of other requests.
+    """
+    if on_commit and gathering.is_started():
+        transaction.on_commit(lambda: gathering.add(message_ids))
+        return
     send = deliver_messages.delay_on_commit if on_commit else deliver_messages.delay
     for start in range(0, len(message_ids), CHUNK):
         send(message_ids[start : start + CHUNK])
