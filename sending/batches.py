@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from accounts.models import Account, User
 from domains.models import UnsubscribeLanguage
+from domains.services import current_domain
 from sending import quota, services
 from sending.errors import (
     BeginTimeInPast,
@@ -121,7 +122,7 @@ def create_task(
     if reply_to:
         services.clean_recipients([reply_to], limit=1)
     sender = services.find_sender(account, from_email)
-    services.require_sending_domain(sender)
+    quota.require_sending_domain(current_domain(sender.domain_id))
     version = services.approved_version(account, template_id)
     if recipient_list.status != ListStatus.COMPLETE or not recipient_list.valid_count:
         raise ListNotReady(
@@ -212,7 +213,7 @@ def fan_out(task_id: int) -> Step:
         if task is None:
             return Step.IDLE
         try:
-            services.require_sending_domain(task.sender)
+            quota.require_sending_domain(task.domain)
         except TemporaryBlocked as error:
             _end_run_blocked(task, error.message)
             return Step.IDLE

@@ -6,16 +6,18 @@ update) and on SQLite (IMMEDIATE transactions serialise writers) — any number
 of web and worker processes together never exceed the limit.
 """
 
+import copy
 import zoneinfo
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from domains.models import SenderDomain
-from sending.errors import ExceedSendLimit
+from domains.services import current_domain
+from sending.errors import DomainNotVerified, ExceedSendLimit, TemporaryBlocked
 from sending.models import DailyUsage
 
 
@@ -32,24 +34,42 @@ def start_of_sending_day(now: datetime | None = None) -> datetime:
     return datetime(today.year, today.month, today.day, tzinfo=zone)
 
 
-def reserve(domain: SenderDomain, count: int, *, day: date | None = None) -> None:
-    """Take `count` sends from today's limit, or raise ExceedSendLimit.
+def require_sending_domain(domain: SenderDomain) -> None:
+    """Refuse a domain that is blocked today or not verified."""
+    if domain.is_blocked():
+        raise TemporaryBlocked(
+            f"{domain.name} is blocked until {domain.blocked_until:%Y-%m-%d %H:%M} "
+            "UTC after too many bounces or spam reports."
+        )
+    if not domain.can_send():
+        raise DomainNotVerified(f"{domain.name} is not verified.")
 
+
+def reserve(domain: SenderDomain, count: int, *, day: date | None = None) -> None:
+    """Take `count` sends from today's limit of a domain that may send now.
+
+    Raises TemporaryBlocked or DomainNotVerified (see require_sending_domain),
+    then ExceedSendLimit. The domain's state is read by the reservation
+    itself, so `domain` may be a copy from before a block or a DNS failure.
     Call inside the transaction that creates the messages, so a later
     failure gives the reservation back.
     """
-    if count <= 0:
-        return
     day = day or sending_day()
-    if _take(domain, day, count):
-        return
-    # The day's row may not exist yet: create it (a concurrent creator wins
-    # harmlessly) and try once more.
-    DailyUsage.objects.bulk_create(
-        [DailyUsage(domain=domain, day=day)], ignore_conflicts=True
-    )
-    if _take(domain, day, count):
-        return
+    with transaction.atomic(savepoint=False):
+        state = _take(domain, day, count) if count > 0 else None
+        if state is None:
+            require_sending_domain(current_domain(domain.pk))
+            if count <= 0:
+                return
+            # The day's row may not exist yet: create it (a concurrent creator
+            # wins harmlessly) and try once more.
+            DailyUsage.objects.bulk_create(
+                [DailyUsage(domain=domain, day=day)], ignore_conflicts=True
+            )
+            state = _take(domain, day, count)
+        if state is not None:
+            require_sending_domain(_with_state(domain, state))
+            return
     limit = SenderDomain.objects.values_list("daily_limit", flat=True).get(pk=domain.pk)
     left = remaining(domain, day=day, limit=limit)
     raise ExceedSendLimit(
@@ -79,17 +99,29 @@ def reserve_up_to(domain: SenderDomain, count: int, *, day: date | None = None) 
     return 0
 
 
-def _take(domain: SenderDomain, day: date, count: int) -> bool:
-    """One conditional UPDATE against the domain's current limit."""
+# What decides whether a domain may send (SenderDomain.can_send), read back
+# by the reservation.
+_STATE_FIELDS = ("status", "blocked_until", "broken_since")
+
+
+def _take(domain: SenderDomain, day: date, count: int) -> tuple | None:
+    """One conditional UPDATE against the domain's current limit.
+
+    Returns the domain's current state (_STATE_FIELDS) if it took `count`.
+    """
     usage = DailyUsage._meta.db_table
     domains = SenderDomain._meta.db_table
+    state = ", ".join(
+        f"(SELECT {name} FROM {domains} WHERE id = domain_id)" for name in _STATE_FIELDS
+    )
     # Plain SQL: every send runs this, and building it through the ORM cost
     # several times what running it does.
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {usage} SET reserved = reserved + %s "
             "WHERE domain_id = %s AND day = %s AND reserved + %s <= "
-            f"(SELECT daily_limit FROM {domains} WHERE id = %s)",
+            f"(SELECT daily_limit FROM {domains} WHERE id = %s) "
+            f"RETURNING {state}",
             [
                 count,
                 domain.pk,
@@ -98,7 +130,20 @@ def _take(domain: SenderDomain, day: date, count: int) -> bool:
                 domain.pk,
             ],
         )
-        return cursor.rowcount > 0
+        return cursor.fetchone()
+
+
+def _with_state(domain: SenderDomain, state: tuple) -> SenderDomain:
+    """A copy of `domain` with the state the reservation read."""
+    fresh = copy.copy(domain)
+    for name, value in zip(_STATE_FIELDS, state, strict=True):
+        field = SenderDomain._meta.get_field(name)
+        column = field.get_col(SenderDomain._meta.db_table)
+        # SQLite returns the subqueries' datetimes as text.
+        for convert in connection.ops.get_db_converters(column):
+            value = convert(value, column, connection)
+        setattr(fresh, field.attname, value)
+    return fresh
 
 
 def release(domain: SenderDomain, count: int, *, day: date) -> None:

@@ -1,6 +1,5 @@
 """Accepting mail: `send_email` is the one way in, for console, API, SMTP, batch."""
 
-import copy
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -12,18 +11,15 @@ from django.utils import timezone
 
 from accounts.models import Account
 from domains.models import SenderAddress
-from domains.services import current_domain
 from sending import events, quota, tasks
 from sending.attachments import check_attachments
 from sending.errors import (
-    DomainNotVerified,
     IllegalEmailAddress,
     InvalidSubject,
     NoRecipients,
     NoSuchSender,
     TemplateNotExist,
     TemplateStatusError,
-    TemporaryBlocked,
     TooManyRecipients,
 )
 from sending.models import (
@@ -84,7 +80,12 @@ def clean_recipients(
 
 
 def find_sender(account: Account, from_email: str) -> SenderAddress:
-    """The account's sender address, with its domain as it is now."""
+    """The account's sender address (a shared copy, read-only).
+
+    Its domain may be stale: limits and blocks change by UPDATE. The daily
+    limit reservation reads the domain's state itself; elsewhere use
+    `domains.services.current_domain`.
+    """
     local, _, domain = from_email.strip().lower().rpartition("@")
     sender = row_cache.lookup(
         ("sender", account.pk, local, domain),
@@ -97,10 +98,6 @@ def find_sender(account: Account, from_email: str) -> SenderAddress:
     )
     if sender is None:
         raise NoSuchSender(f"{from_email} is not a sender address of this account.")
-    # The copy's domain may be stale (limits and blocks change by UPDATE);
-    # a copy of the copy carries the fresh one.
-    sender = copy.copy(sender)
-    sender.domain = current_domain(sender.domain_id)
     return sender
 
 
@@ -151,7 +148,6 @@ def send_email(
     if reply_to:
         clean_recipients([reply_to], limit=1)
     sender = find_sender(account, from_email)
-    require_sending_domain(sender)
     version = approved_version(account, template_id)
     values = {name: str(value) for name, value in template_data.items()}
     try:
@@ -191,18 +187,6 @@ def send_email(
             unsubscribe_language=unsubscribe_language,
             source=source,
         )
-
-
-def require_sending_domain(sender: SenderAddress) -> None:
-    """Refuse a sender whose domain is blocked today or not verified."""
-    domain = sender.domain
-    if domain.is_blocked():
-        raise TemporaryBlocked(
-            f"{domain.name} is blocked until {domain.blocked_until:%Y-%m-%d %H:%M} "
-            "UTC after too many bounces or spam reports."
-        )
-    if not domain.can_send():
-        raise DomainNotVerified(f"{domain.name} is not verified.")
 
 
 def accept(

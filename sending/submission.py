@@ -22,7 +22,6 @@ from sending.services import (
     accept,
     clean_recipients,
     find_sender,
-    require_sending_domain,
 )
 from sesconsole.errors import ServiceError
 from templates_app.content_checks import check_content
@@ -52,7 +51,6 @@ def send_submitted_email(
     envelope_sender = own_sender(account, envelope_from, "envelope sender")
     message = BytesParser(policy=policy.default).parsebytes(data)
     from_name, from_sender = _from_header(account, message)
-    require_sending_domain(from_sender)
     if envelope_sender.domain_id != from_sender.domain_id:
         raise SenderNotAllowed(
             "The envelope sender and the From address must be on the same domain."

@@ -14,7 +14,7 @@ from django.conf import settings
 
 from accounts.models import Account
 from domains.models import SenderAddress
-from domains.services import smtp_password_matches
+from domains.services import current_domain, smtp_password_matches
 from sending.errors import (
     DomainNotVerified,
     ExceedSendLimit,
@@ -25,7 +25,8 @@ from sending.errors import (
     TooManyRecipients,
 )
 from sending.inbound import receive_inbound
-from sending.services import API_MAX_RECIPIENTS, require_sending_domain
+from sending.quota import require_sending_domain
+from sending.services import API_MAX_RECIPIENTS
 from sending.smtp import throttle
 from sending.submission import MessageTooBig, own_sender, send_submitted_email
 from sesconsole.errors import ServiceError
@@ -85,7 +86,8 @@ def sender_allowed(account_id: int, address: str) -> str | None:
     """None if `address` may be an envelope sender of the account; else a reply."""
     account = Account.objects.get(pk=account_id)
     try:
-        require_sending_domain(own_sender(account, address, "envelope sender"))
+        sender = own_sender(account, address, "envelope sender")
+        require_sending_domain(current_domain(sender.domain_id))
     except ServiceError as error:
         return reply_for(error)
     return None

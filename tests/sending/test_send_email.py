@@ -131,6 +131,38 @@ def test_a_blocked_domain_is_refused(account, sender, template):
     assert refused.value.code == "FailedOperation.TemporaryBlocked"
 
 
+@pytest.mark.parametrize(
+    ("change", "refusal"),
+    [
+        ({"status": "pending"}, DomainNotVerified),
+        ({"blocked_for": 3}, TemporaryBlocked),
+    ],
+    ids=["unverified", "blocked"],
+)
+@pytest.mark.parametrize("recipient_suppressed", [False, True])
+def test_a_domain_changed_by_update_is_refused_at_once_despite_the_cached_sender(
+    account, sender, template, change, refusal, recipient_suppressed
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    send(account, sender, template)  # this process now keeps the sender
+    if recipient_suppressed:
+        suppress(account=account, address="ana@example.org", reason="manual")
+    if "blocked_for" in change:
+        change = {"blocked_until": timezone.now() + timedelta(hours=3)}
+    # A plain UPDATE, as reputation and DNS checks change domains: it tells
+    # no cached copy.
+    SenderDomain.objects.filter(pk=sender.domain.pk).update(**change)
+
+    with pytest.raises(refusal):
+        send(account, sender, template)
+
+    assert Message.objects.count() == 1
+    assert quota.used(sender.domain) == 1
+
+
 def test_a_request_that_does_not_fit_the_daily_limit_fails_whole(
     account, sender, template
 ):
