@@ -7,6 +7,7 @@ of web and worker processes together never exceed the limit.
 """
 
 import copy
+import functools
 import zoneinfo
 from datetime import date, datetime
 
@@ -136,14 +137,24 @@ def _take(domain: SenderDomain, day: date, count: int) -> tuple | None:
 def _with_state(domain: SenderDomain, state: tuple) -> SenderDomain:
     """A copy of `domain` with the state the reservation read."""
     fresh = copy.copy(domain)
-    for name, value in zip(_STATE_FIELDS, state, strict=True):
+    for (attname, converters, column), value in zip(
+        _state_converters(connection.vendor), state, strict=True
+    ):
+        for convert in converters:
+            value = convert(value, column, connection)
+        setattr(fresh, attname, value)
+    return fresh
+
+
+@functools.cache
+def _state_converters(vendor: str) -> list[tuple[str, list, object]]:
+    # SQLite returns the subqueries' datetimes as text.
+    found = []
+    for name in _STATE_FIELDS:
         field = SenderDomain._meta.get_field(name)
         column = field.get_col(SenderDomain._meta.db_table)
-        # SQLite returns the subqueries' datetimes as text.
-        for convert in connection.ops.get_db_converters(column):
-            value = convert(value, column, connection)
-        setattr(fresh, field.attname, value)
-    return fresh
+        found.append((field.attname, connection.ops.get_db_converters(column), column))
+    return found
 
 
 def release(domain: SenderDomain, count: int, *, day: date) -> None:

@@ -122,6 +122,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so a Celery worker started by the tests shares it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Bind parameters on the server: psycopg then prepares the statements a
+    # connection runs again and again (every send runs the same few), which
+    # saves PostgreSQL parsing and planning them each time.
+    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Broker and cache -----------------------------------------------------

@@ -149,13 +149,12 @@ def _same(a: str, b: str) -> bool:
 def _rate_limit(account_id: int) -> None:
     window = int(time.time())
     key = f"api:rate:{account_id}:{window}"
-    if cache.add(key, 1, 5):
-        return
+    # Increment first: every request of a busy second but its first finds
+    # the key, so one round trip to the cache is enough.
     try:
         count = cache.incr(key)
     except ValueError:
-        cache.set(key, 1, 5)
-        return
+        count = 1 if cache.add(key, 1, 5) else cache.incr(key)
     if count > settings.SES_API_REQUESTS_PER_SECOND:
         raise ApiError(
             "RequestLimitExceeded",
