@@ -123,10 +123,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Bind parameters on the server: psycopg then prepares the statements a
-    # connection runs again and again (every send runs the same few), which
-    # saves PostgreSQL parsing and planning them each time.
-    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True}
+    # Bind parameters on the server and let psycopg prepare a statement once a
+    # connection has run it 5 times: every send repeats the same few, and
+    # PostgreSQL then skips parsing and planning them. Behind a pooler that
+    # cannot keep prepared statements (PgBouncer before 1.21 in transaction
+    # mode), set DATABASE_PREPARED_STATEMENTS=0.
+    DATABASES["default"]["OPTIONS"] = {
+        "server_side_binding": True,
+        "prepare_threshold": (
+            5 if env_bool("DATABASE_PREPARED_STATEMENTS", True) else None
+        ),
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
