@@ -145,16 +145,18 @@ def create_api_key(
     return key, secret_key
 
 
-def find_api_key(secret_id: str) -> ApiKey | None:
+def find_api_key(secret_id: str, *, any_version: bool = False) -> ApiKey | None:
     """The API key with this SecretId and its account, or None.
 
-    Every API request looks its key up: a per-process copy serves it.
+    Every API request looks its key up: a per-process copy serves it (of any
+    age with `any_version`: see sesconsole.row_cache.lookup).
     """
     return row_cache.lookup(
         ("api-key", secret_id),
         lambda: (
             ApiKey.objects.select_related("account").filter(secret_id=secret_id).first()
         ),
+        any_version=any_version,
     )
 
 

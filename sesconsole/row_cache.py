@@ -46,22 +46,29 @@ def current_version() -> int:
 
 
 @contextmanager
-def one_version() -> Iterator[None]:
-    """Read the shared version once for every lookup inside (one request)."""
-    token = _pinned.set(current_version())
+def pinned(version: int) -> Iterator[None]:
+    """Use `version` for every lookup inside (one request: one read of it)."""
+    token = _pinned.set(version)
     try:
         yield
     finally:
         _pinned.reset(token)
 
 
-def lookup[T](key: tuple, load: Callable[[], T | None]) -> T | None:
+def lookup[T](
+    key: tuple, load: Callable[[], T | None], *, any_version: bool = False
+) -> T | None:
     """The copy of `key` made under the current version, or `load()`.
 
     What `load()` finds is kept; misses are not: a caller guessing keys
     would fill the memory. Treat what comes back as read-only: other
-    requests share it.
+    requests share it. `any_version` takes a copy of any age without
+    reading the version, for a caller that checks it later.
     """
+    if any_version:
+        with _lock:
+            if key in _copies:
+                return _copies[key]
     version = _pinned.get()
     if version is None:
         version = current_version()

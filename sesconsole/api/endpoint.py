@@ -41,8 +41,10 @@ def api_endpoint(request: HttpRequest) -> JsonResponse:
     """POST / (with X-TC-Action) and POST /api/."""
     request_id = str(uuid.uuid4())
     try:
-        with row_cache.one_version():
-            context, action, params = _authenticate_and_parse(request, request_id)
+        secret_id, version = _authenticate(request)
+        with row_cache.pinned(version):
+            context = _context(secret_id, request_id)
+            action, params = _parse(request)
             return _answer(request_id, action.handler(context, params))
     except ServiceError as error:
         return _error(request_id, error.code, error.message)
@@ -59,7 +61,8 @@ def _header(request: HttpRequest, name: str) -> str:
     return request.META.get("HTTP_" + name.upper().replace("-", "_"), "")
 
 
-def _authenticate_and_parse(request: HttpRequest, request_id: str) -> tuple:
+def _authenticate(request: HttpRequest) -> tuple[str, int]:
+    """Check the signature, replay and rate; the SecretId and row-cache version."""
     if request.method != "POST":
         raise ApiError("UnsupportedProtocol", "Only POST requests are supported.")
     authorization = signing.parse_authorization(_header(request, "Authorization"))
@@ -76,11 +79,12 @@ def _authenticate_and_parse(request: HttpRequest, request_id: str) -> tuple:
             f"The request time is {skew:.0f} s away from the server's "
             f"(at most {MAX_SKEW_SECONDS} s allowed).",
         )
-    key = find_api_key(authorization.secret_id)
+    # A copy of any age will do for the SecretKey, which never changes;
+    # whether the key still exists and is enabled is checked afterwards
+    # against the current version.
+    key = find_api_key(authorization.secret_id, any_version=True)
     if key is None:
-        raise ApiError("AuthFailure.SecretIdNotFound", "The SecretId does not exist.")
-    if not key.is_enabled:
-        raise ApiError("AuthFailure.InvalidSecretId", "The SecretId is disabled.")
+        raise _secret_id_not_found()
     headers = {
         "content-type": request.META.get("CONTENT_TYPE", ""),
         "host": request.META.get("HTTP_HOST", ""),
@@ -110,16 +114,77 @@ def _authenticate_and_parse(request: HttpRequest, request_id: str) -> tuple:
     # a copy of the same request is a replay. (The SDK signs only the body,
     # host and content type, so different actions with the same body in the
     # same second share a signature; they are not replays of each other.)
-    replay_key = (
-        f"api:signature:{authorization.signature}:{_header(request, 'X-TC-Action')}"
+    first_use, count, version = _admit(
+        replay_key=(
+            f"api:signature:{authorization.signature}:{_header(request, 'X-TC-Action')}"
+        ),
+        rate_key=f"api:rate:{key.account_id}:{int(time.time())}",
     )
-    if not cache.add(replay_key, 1, 2 * MAX_SKEW_SECONDS):
+    if not first_use:
         raise ApiError(
             "AuthFailure.SignatureFailure", "This signature was already used."
         )
-    _rate_limit(key.account_id)
-    _touch(key)
+    if count > settings.SES_API_REQUESTS_PER_SECOND:
+        raise ApiError(
+            "RequestLimitExceeded",
+            f"More than {settings.SES_API_REQUESTS_PER_SECOND} requests in one "
+            "second for this account.",
+        )
+    return authorization.secret_id, version
 
+
+# After the signature is checked, one round trip to Redis marks it used,
+# counts the request in its second and reads the row-cache version.
+ADMIT_SCRIPT = """
+local first_use = redis.call('set', KEYS[1], 1, 'NX', 'EX', ARGV[1])
+local count = redis.call('incr', KEYS[2])
+if count == 1 then
+    redis.call('expire', KEYS[2], ARGV[2])
+end
+return {first_use and 1 or 0, count, redis.call('get', KEYS[3])}
+"""
+RATE_WINDOW_TTL = 5
+
+
+def _admit(*, replay_key: str, rate_key: str) -> tuple[bool, int, int]:
+    """(first use of the signature, requests this second, row-cache version)."""
+    run_script = getattr(cache, "run_script", None)
+    if run_script is None:
+        # The embedded file cache: the same steps, one call each.
+        first_use = cache.add(replay_key, 1, 2 * MAX_SKEW_SECONDS)
+        try:
+            count = cache.incr(rate_key)
+        except ValueError:
+            added = cache.add(rate_key, 1, RATE_WINDOW_TTL)
+            count = 1 if added else cache.incr(rate_key)
+        return first_use, count, row_cache.current_version()
+    first_use, count, version = run_script(
+        ADMIT_SCRIPT,
+        [replay_key, rate_key, row_cache.VERSION_KEY],
+        [2 * MAX_SKEW_SECONDS, RATE_WINDOW_TTL],
+    )
+    if version is None:
+        return bool(first_use), count, row_cache.current_version()
+    return bool(first_use), count, int(version)
+
+
+def _context(secret_id: str, request_id: str) -> ApiContext:
+    """The key as it is now (under the pinned version), enabled, and its account."""
+    key = find_api_key(secret_id)
+    if key is None:
+        raise _secret_id_not_found()
+    if not key.is_enabled:
+        raise ApiError("AuthFailure.InvalidSecretId", "The SecretId is disabled.")
+    _touch(key)
+    return ApiContext(account=key.account, api_key=key, request_id=request_id)
+
+
+def _secret_id_not_found() -> ApiError:
+    return ApiError("AuthFailure.SecretIdNotFound", "The SecretId does not exist.")
+
+
+def _parse(request: HttpRequest) -> tuple:
+    """The action and its checked parameters."""
     version = _header(request, "X-TC-Version")
     if version != VERSION:
         raise ApiError(
@@ -137,30 +202,11 @@ def _authenticate_and_parse(request: HttpRequest, request_id: str) -> tuple:
         ) from None
     if not isinstance(body, dict):
         raise ApiError("InvalidParameter", "The request body must be a JSON object.")
-    params = validate(action.schema, body)
-    context = ApiContext(account=key.account, api_key=key, request_id=request_id)
-    return context, action, params
+    return action, validate(action.schema, body)
 
 
 def _same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
-
-
-def _rate_limit(account_id: int) -> None:
-    window = int(time.time())
-    key = f"api:rate:{account_id}:{window}"
-    # Increment first: every request of a busy second but its first finds
-    # the key, so one round trip to the cache is enough.
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        count = 1 if cache.add(key, 1, 5) else cache.incr(key)
-    if count > settings.SES_API_REQUESTS_PER_SECOND:
-        raise ApiError(
-            "RequestLimitExceeded",
-            f"More than {settings.SES_API_REQUESTS_PER_SECOND} requests in one "
-            "second for this account.",
-        )
 
 
 def _touch(key: ApiKey) -> None:
