@@ -27,6 +27,7 @@ from sending.models import (
     EventKind,
     Message,
     MessageStatus,
+    SuppressionReason,
 )
 from sending.suppression import suppressed
 from sesconsole import row_cache
@@ -225,21 +226,21 @@ def create_messages(
     sender: SenderAddress,
     request_id: str,
     recipients: list[tuple[str, Mapping[str, object]]],
-    suppressed: Mapping[str, object],
+    suppressed: Mapping[str, SuppressionReason],
     from_name: str,
     **common: object,
 ) -> list[Message]:
     """Store one message per (address, content) and queue the deliverable ones.
 
     The daily limit must already be reserved for the recipients not in
-    `suppressed` (address → Suppression); those become `dropped`. Call inside
+    `suppressed` (address → SuppressionReason); those become `dropped`. Call inside
     a transaction: delivery is dispatched when it commits.
     """
     now = timezone.now()
     version = common.get("template_version")
     messages = []
     for address, content in recipients:
-        entry = suppressed.get(address.lower())
+        reason = suppressed.get(address.lower())
         messages.append(
             Message(
                 account=account,
@@ -249,11 +250,9 @@ def create_messages(
                 from_name=from_name,
                 from_email=sender.email,
                 recipient=address,
-                status=MessageStatus.DROPPED if entry else MessageStatus.QUEUED,
-                status_reason=(
-                    f"Suppressed: {entry.get_reason_display()}" if entry else ""
-                ),
-                finished_at=now if entry else None,
+                status=MessageStatus.DROPPED if reason else MessageStatus.QUEUED,
+                status_reason=f"Suppressed: {reason.label}" if reason else "",
+                finished_at=now if reason else None,
                 created_at=now,
                 next_attempt_at=now,
                 dispatched_at=now,

@@ -13,26 +13,28 @@ from sending.models import Suppression, SuppressionReason
 
 def suppressed(
     *, account: Account, sender: SenderAddress, addresses: Iterable[str]
-) -> dict[str, Suppression]:
-    """The active suppression of each address that has one, for this sender."""
+) -> dict[str, SuppressionReason]:
+    """The reason each address that has an active suppression for this sender
+    has one."""
     wanted = sorted({address.lower() for address in addresses})
     if not wanted:
         return {}
     # Plain SQL: every send runs this, and building it through the ORM cost
     # several times what running it does.
-    entries = Suppression.objects.raw(
-        f"SELECT * FROM {Suppression._meta.db_table} "
-        f"WHERE account_id = %s AND address IN ({', '.join(['%s'] * len(wanted))}) "
-        "AND (sender_id IS NULL OR sender_id = %s) "
-        "AND (expires_at IS NULL OR expires_at > %s) ORDER BY created_at DESC",
-        [
-            account.pk,
-            *wanted,
-            sender.pk,
-            connection.ops.adapt_datetimefield_value(timezone.now()),
-        ],
-    )
-    return {entry.address: entry for entry in entries}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT address, reason FROM {Suppression._meta.db_table} "
+            f"WHERE account_id = %s AND address IN ({', '.join(['%s'] * len(wanted))}) "
+            "AND (sender_id IS NULL OR sender_id = %s) "
+            "AND (expires_at IS NULL OR expires_at > %s) ORDER BY created_at DESC",
+            [
+                account.pk,
+                *wanted,
+                sender.pk,
+                connection.ops.adapt_datetimefield_value(timezone.now()),
+            ],
+        )
+        return {address: SuppressionReason(reason) for address, reason in cursor}
 
 
 def suppress(
