@@ -136,6 +136,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             5 if env_bool("DATABASE_PREPARED_STATEMENTS", True) else None
         ),
         "options": "-c plan_cache_mode=force_custom_plan",
+        # What DATABASE_URL asks for (sslmode=…, options=…) wins.
+        **DATABASES["default"].get("OPTIONS", {}),
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
