@@ -18,6 +18,11 @@ def parameter_limit() -> int:
     return connection.features.max_query_params or 65535
 
 
+def rows_per_statement(columns: int) -> int:
+    """How many rows of `columns` values one multi-row statement takes."""
+    return max(1, min(1000, parameter_limit() // columns))
+
+
 def insert_rows(rows: Sequence[Model]) -> None:
     """INSERT `rows` (new instances of one model) and set their primary keys.
 
@@ -28,7 +33,7 @@ def insert_rows(rows: Sequence[Model]) -> None:
         return
     model = type(rows[0])
     fields = _columns(model)
-    per_statement = max(1, min(1000, parameter_limit() // len(fields)))
+    per_statement = rows_per_statement(len(fields))
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]

@@ -36,7 +36,7 @@ from django.utils import timezone
 from domains import reputation_updates
 from sending.models import BounceType, EventKind, MessageEvent
 from sending.quota import sending_day
-from sesconsole.inserts import insert_rows, parameter_limit
+from sesconsole.inserts import insert_rows, rows_per_statement
 from stats.models import COLUMNS, DailyCounter
 from stats.providers import provider_for
 
@@ -143,7 +143,7 @@ def add(deltas: Iterable[Delta]) -> int:
         return 0
     columns = [c for c in COLUMNS if any(c in counts for _, counts in cells)]
     names = [*_KEY_COLUMNS, *columns]
-    per_statement = max(1, min(1000, parameter_limit() // len(names)))
+    per_statement = rows_per_statement(len(names))
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         for start in range(0, len(cells), per_statement):
             chunk = cells[start : start + per_statement]

@@ -11,6 +11,7 @@ from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from sending.models import BounceType, EventKind, Message, MessageEvent
+from sesconsole import inserts
 from stats import counters
 from stats.counters import Delta, NewEvent, columns_for, count_events, record_events
 from stats.models import COLUMNS, DailyCounter
@@ -141,7 +142,7 @@ def test_add_refuses_unknown_columns(db):
 
 def test_add_splits_only_where_the_database_limits_parameters(db, monkeypatch):
     domain = SenderDomainFactory()
-    monkeypatch.setattr(counters, "parameter_limit", lambda: 50)
+    monkeypatch.setattr(inserts, "parameter_limit", lambda: 50)
     deltas = [
         Delta(domain.account_id, domain.pk, DAY, f"p{n}.example", {"sent": 1})
         for n in range(25)
