@@ -6,8 +6,9 @@ more than the rest of accepting the mail, so each process keeps copies.
 
 A copy is good while one shared version number — kept in the cache, which
 every web, worker and SMTP process shares — is the one it was loaded under.
-Saving or deleting a watched model moves the version on once its transaction
-commits, so the next lookup in every process loads the row afresh. Nothing
+Saving or deleting a watched model moves the version on at once and again
+when its transaction commits, so the next lookup in every process loads the
+row afresh. Nothing
 here is for state that changes through `QuerySet.update()` (a domain's limit
 or block): read that fresh.
 """
