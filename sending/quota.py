@@ -6,7 +6,6 @@ update) and on SQLite (IMMEDIATE transactions serialise writers) — any number
 of web and worker processes together never exceed the limit.
 """
 
-import copy
 import functools
 import zoneinfo
 from datetime import date, datetime
@@ -14,12 +13,15 @@ from datetime import date, datetime
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
+from django.db.models.base import ModelState
 from django.utils import timezone
 
 from domains.models import SenderDomain
 from domains.services import current_domain
 from sending.errors import DomainNotVerified, ExceedSendLimit, TemporaryBlocked
 from sending.models import DailyUsage
+from sesconsole import statements
+from sesconsole.statements import Statement
 
 
 def sending_day(now: datetime | None = None) -> date:
@@ -106,9 +108,15 @@ _STATE_FIELDS = ("status", "blocked_until", "broken_since")
 
 
 def _take(domain: SenderDomain, day: date, count: int) -> tuple | None:
-    """One conditional UPDATE against the domain's current limit.
+    (state,) = statements.run(taking(domain, count, day=day))
+    return state
 
-    Returns the domain's current state (_STATE_FIELDS) if it took `count`.
+
+def taking(domain: SenderDomain, count: int, *, day: date) -> Statement[tuple | None]:
+    """One conditional UPDATE taking `count` against the domain's current limit.
+
+    It reads the domain's current state (_STATE_FIELDS) if it took them, else
+    None. To run with other statements; `settle` finishes the reservation.
     """
     usage = DailyUsage._meta.db_table
     domains = SenderDomain._meta.db_table
@@ -117,26 +125,49 @@ def _take(domain: SenderDomain, day: date, count: int) -> tuple | None:
     )
     # Plain SQL: every send runs this, and building it through the ORM cost
     # several times what running it does.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {usage} SET reserved = reserved + %s "
-            "WHERE domain_id = %s AND day = %s AND reserved + %s <= "
-            f"(SELECT daily_limit FROM {domains} WHERE id = %s) "
-            f"RETURNING {state}",
-            [
-                count,
-                domain.pk,
-                connection.ops.adapt_datefield_value(day),
-                count,
-                domain.pk,
-            ],
-        )
-        return cursor.fetchone()
+    return Statement(
+        f"UPDATE {usage} SET reserved = reserved + %s "
+        "WHERE domain_id = %s AND day = %s AND reserved + %s <= "
+        f"(SELECT daily_limit FROM {domains} WHERE id = %s) "
+        f"RETURNING {state}",
+        [
+            count,
+            domain.pk,
+            connection.ops.adapt_datefield_value(day),
+            count,
+            domain.pk,
+        ],
+        _first_row,
+    )
+
+
+def _first_row(rows: list[tuple]) -> tuple | None:
+    return rows[0] if rows else None
+
+
+def settle(
+    domain: SenderDomain, taken: tuple | None, *, day: date, took: int, needed: int
+) -> None:
+    """Finish a reservation begun by running `taking(domain, took, day=day)`.
+
+    `taken` is what that statement read. `needed` (at most `took`) of the
+    sends are kept once the domain is found able to send, and the rest given
+    back; if the take failed, `needed` is reserved as `reserve` does.
+    """
+    if taken is None:
+        reserve(domain, needed, day=day)
+        return
+    require_sending_domain(_with_state(domain, taken))
+    if took > needed:
+        release(domain, took - needed, day=day)
 
 
 def _with_state(domain: SenderDomain, state: tuple) -> SenderDomain:
-    """A copy of `domain` with the state the reservation read."""
-    fresh = copy.copy(domain)
+    """A copy of `domain` with the state the reservation read, to check."""
+    # Not copy.copy: unpickling a model (its protocol) costs more than the
+    # reservation's statement; this copy is only read.
+    fresh = object.__new__(SenderDomain)
+    fresh.__dict__ = {**domain.__dict__, "_state": ModelState()}
     for (attname, converters, column), value in zip(
         _state_converters(connection.vendor), state, strict=True
     ):

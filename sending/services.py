@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 from domains.models import SenderAddress
-from sending import events, quota, tasks
+from sending import events, quota, suppression, tasks
 from sending.attachments import check_attachments
 from sending.errors import (
     IllegalEmailAddress,
@@ -29,8 +29,7 @@ from sending.models import (
     MessageStatus,
     SuppressionReason,
 )
-from sending.suppression import suppressed
-from sesconsole import row_cache
+from sesconsole import row_cache, statements
 from sesconsole.inserts import insert_rows
 from stats.counters import NewEvent, record_events
 from templates_app.errors import SubjectLineBreak
@@ -205,10 +204,18 @@ def accept(
     """
     request_id = uuid.uuid4().hex
     # No savepoint: a failure anywhere undoes the caller's whole transaction.
+    day = quota.sending_day()
     with transaction.atomic(savepoint=False):
-        blocked = suppressed(account=account, sender=sender, addresses=addresses)
+        # One round trip: the suppression check, and a reservation for every
+        # recipient, as most requests suppress none; the rest give some back.
+        blocked, taken = statements.run(
+            suppression.looking_up(account=account, sender=sender, addresses=addresses),
+            quota.taking(sender.domain, len(addresses), day=day),
+        )
         deliverable = [a for a in addresses if a.lower() not in blocked]
-        quota.reserve(sender.domain, len(deliverable))
+        quota.settle(
+            sender.domain, taken, day=day, took=len(addresses), needed=len(deliverable)
+        )
         messages = create_messages(
             account=account,
             sender=sender,

@@ -9,6 +9,8 @@ from accounts.models import Account
 from domains.models import SenderAddress
 from sending.errors import SuppressionExists
 from sending.models import Suppression, SuppressionReason
+from sesconsole import statements
+from sesconsole.statements import Statement
 
 
 def suppressed(
@@ -16,25 +18,38 @@ def suppressed(
 ) -> dict[str, SuppressionReason]:
     """The reason each address that has an active suppression for this sender
     has one."""
+    (found,) = statements.run(
+        looking_up(account=account, sender=sender, addresses=addresses)
+    )
+    return found
+
+
+def looking_up(
+    *, account: Account, sender: SenderAddress, addresses: Iterable[str]
+) -> Statement[dict[str, SuppressionReason]]:
+    """The statement of `suppressed(...)`, to run with others."""
     wanted = sorted({address.lower() for address in addresses})
-    if not wanted:
-        return {}
+    # IN (NULL) matches nothing: no addresses, no suppressions.
+    listed = ", ".join(["%s"] * len(wanted)) or "NULL"
     # Plain SQL: every send runs this, and building it through the ORM cost
     # several times what running it does.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT address, reason FROM {Suppression._meta.db_table} "
-            f"WHERE account_id = %s AND address IN ({', '.join(['%s'] * len(wanted))}) "
-            "AND (sender_id IS NULL OR sender_id = %s) "
-            "AND (expires_at IS NULL OR expires_at > %s) ORDER BY created_at DESC",
-            [
-                account.pk,
-                *wanted,
-                sender.pk,
-                connection.ops.adapt_datetimefield_value(timezone.now()),
-            ],
-        )
-        return {address: SuppressionReason(reason) for address, reason in cursor}
+    return Statement(
+        f"SELECT address, reason FROM {Suppression._meta.db_table} "
+        f"WHERE account_id = %s AND address IN ({listed}) "
+        "AND (sender_id IS NULL OR sender_id = %s) "
+        "AND (expires_at IS NULL OR expires_at > %s) ORDER BY created_at DESC",
+        [
+            account.pk,
+            *wanted,
+            sender.pk,
+            connection.ops.adapt_datetimefield_value(timezone.now()),
+        ],
+        _reasons,
+    )
+
+
+def _reasons(rows: list[tuple]) -> dict[str, SuppressionReason]:
+    return {address: SuppressionReason(reason) for address, reason in rows}
 
 
 def suppress(

@@ -6,10 +6,13 @@ send and every batch chunk inserts messages and their events.
 """
 
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from django.db import connection
 from django.db.models import Field, Model
+
+from sesconsole import statements
+from sesconsole.statements import Statement
 
 
 def parameter_limit() -> int:
@@ -29,24 +32,39 @@ def insert_rows(rows: Sequence[Model]) -> None:
     Like `bulk_create`, no signals are sent and `save()` is not called;
     `auto_now` and `auto_now_add` fields are filled in.
     """
+    statements.run(*inserting(rows))
+
+
+def inserting(rows: Sequence[Model]) -> list[Statement]:
+    """The statements of `insert_rows(rows)`, to run with others."""
     if not rows:
-        return
+        return []
     model = type(rows[0])
     fields = _columns(model)
     per_statement = rows_per_statement(len(fields))
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), per_statement):
-            chunk = rows[start : start + per_statement]
-            params = [
-                field.get_db_prep_save(field.pre_save(row, True), connection)
-                for row in chunk
-                for field in fields
-            ]
-            cursor.execute(_statement(model, len(chunk), connection.vendor), params)
-            for row, (pk,) in zip(chunk, cursor.fetchall(), strict=True):
-                row.pk = pk
-                row._state.adding = False
-                row._state.db = connection.alias
+    found = []
+    for start in range(0, len(rows), per_statement):
+        chunk = rows[start : start + per_statement]
+        params = [
+            field.get_db_prep_save(field.pre_save(row, True), connection)
+            for row in chunk
+            for field in fields
+        ]
+        found.append(
+            Statement(
+                _statement(model, len(chunk), connection.vendor),
+                params,
+                partial(_set_keys, chunk),
+            )
+        )
+    return found
+
+
+def _set_keys(rows: Sequence[Model], returned: list[tuple]) -> None:
+    for row, (pk,) in zip(rows, returned, strict=True):
+        row.pk = pk
+        row._state.adding = False
+        row._state.db = connection.alias
 
 
 @lru_cache(maxsize=32)

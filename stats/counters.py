@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -36,7 +37,9 @@ from django.utils import timezone
 from domains import reputation_updates
 from sending.models import BounceType, EventKind, MessageEvent
 from sending.quota import sending_day
-from sesconsole.inserts import insert_rows, rows_per_statement
+from sesconsole import statements
+from sesconsole.inserts import inserting, rows_per_statement
+from sesconsole.statements import Statement
 from stats.models import COLUMNS, DailyCounter
 from stats.providers import provider_for
 
@@ -138,29 +141,49 @@ def add(deltas: Iterable[Delta]) -> int:
     One INSERT … ON CONFLICT DO UPDATE statement per batch (split only where
     the database limits the parameters of one statement).
     """
-    cells = sorted(merge(deltas).items())
-    if not cells:
-        return 0
-    columns = [c for c in COLUMNS if any(c in counts for _, counts in cells)]
-    names = [*_KEY_COLUMNS, *columns]
-    per_statement = rows_per_statement(len(names))
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        for start in range(0, len(cells), per_statement):
-            chunk = cells[start : start + per_statement]
-            params: list[object] = []
-            for (account_id, domain_id, day, provider), counts in chunk:
-                params += [
-                    account_id,
-                    domain_id,
-                    connection.ops.adapt_datefield_value(day),
-                    provider,
-                ]
-                params += [counts.get(column, 0) for column in columns]
-            cursor.execute(_upsert_sql(columns, len(chunk)), params)
+    cells = _cells(deltas)
+    with transaction.atomic(savepoint=False):
+        statements.run(*_upserts(cells))
     return len(cells)
 
 
-def _upsert_sql(columns: list[str], rows: int) -> str:
+def adding(deltas: Iterable[Delta]) -> list[Statement]:
+    """The statements of `add(deltas)`, to run with others in a transaction."""
+    return _upserts(_cells(deltas))
+
+
+def _cells(deltas: Iterable[Delta]) -> list[tuple[CellKey, dict[str, int]]]:
+    # In key order, so two transactions touching the same cells never deadlock.
+    return sorted(merge(deltas).items())
+
+
+def _upserts(cells: list[tuple[CellKey, dict[str, int]]]) -> list[Statement]:
+    if not cells:
+        return []
+    columns = tuple(c for c in COLUMNS if any(c in counts for _, counts in cells))
+    per_statement = rows_per_statement(len(_KEY_COLUMNS) + len(columns))
+    upserts = []
+    for start in range(0, len(cells), per_statement):
+        chunk = cells[start : start + per_statement]
+        params: list[object] = []
+        for (account_id, domain_id, day, provider), counts in chunk:
+            params += [
+                account_id,
+                domain_id,
+                connection.ops.adapt_datefield_value(day),
+                provider,
+            ]
+            params += [counts.get(column, 0) for column in columns]
+        upserts.append(
+            Statement(
+                _upsert_sql(columns, len(chunk), connection.vendor), params, read=None
+            )
+        )
+    return upserts
+
+
+@lru_cache(maxsize=64)
+def _upsert_sql(columns: tuple[str, ...], rows: int, vendor: str) -> str:
     quote = connection.ops.quote_name
     table = quote(DailyCounter._meta.db_table)
     names = [*_KEY_COLUMNS, *columns]
@@ -255,8 +278,8 @@ def record_events(events: Iterable[NewEvent]) -> list[MessageEvent]:
         if delta is not None:
             deltas.append(delta)
     with transaction.atomic(savepoint=False):
-        insert_rows(rows)
-        add(deltas)
+        # The rows and their counts go in one round trip.
+        statements.run(*inserting(rows), *adding(deltas))
         # The reputation figures count the same deltas; a raise decided here
         # applies to the very next send.
         reputation_updates.count(((d.domain_id, d.day, d.columns) for d in deltas), now)

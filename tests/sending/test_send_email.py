@@ -208,6 +208,25 @@ def test_suppressed_recipients_are_dropped_with_reason_and_not_counted(
     assert quota.used(sender.domain) == 1
 
 
+def test_a_request_fits_when_its_unsuppressed_recipients_fit(account, sender, template):
+    # The reservation first asks for every recipient; at the limit it must
+    # fall back to the ones that will be sent.
+    suppress(account=account, address="gone@example.org", reason="hard_bounce")
+    quota.reserve(sender.domain, 499)
+
+    result = send(
+        account, sender, template, recipients=["gone@example.org", "ok@example.org"]
+    )
+
+    assert [m.status for m in result.messages] == ["dropped", "queued"]
+    assert quota.used(sender.domain) == 500
+
+    full = send(account, sender, template, recipients=["gone@example.org"])
+
+    assert [m.status for m in full.messages] == ["dropped"]
+    assert quota.used(sender.domain) == 500
+
+
 def test_an_expired_suppression_no_longer_drops(account, sender, template):
     from datetime import timedelta
 

@@ -1,0 +1,73 @@
+"""Statements run together: each one's result, errors as Django raises them,
+and on PostgreSQL one round trip for all."""
+
+import tempfile
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from psycopg import pq
+
+from accounts.models import Account
+from sesconsole import statements
+from sesconsole.inserts import inserting
+from sesconsole.statements import Statement
+
+pytestmark = pytest.mark.django_db
+
+TABLE = Account._meta.db_table
+
+
+def insert_account(slug: str) -> Statement:
+    (statement,) = inserting([Account(name=slug.title(), slug=slug)])
+    return statement
+
+
+def test_each_statement_gives_what_its_read_makes_of_its_rows() -> None:
+    account = Account(name="First", slug="first")
+    (inserted,) = inserting([account])
+    keys_set, renamed, count = statements.run(
+        inserted,
+        Statement(
+            f"UPDATE {TABLE} SET name = %s WHERE slug = %s", ["One", "first"], read=None
+        ),
+        Statement(f"SELECT count(*) FROM {TABLE} WHERE name = %s", ["One"]),
+    )
+
+    assert keys_set is None
+    assert Account.objects.get(slug="first").pk == account.pk
+    assert renamed is None
+    assert count == [(1,)]
+
+
+def test_a_failing_statement_raises_djangos_error_and_stops_the_rest() -> None:
+    statements.run(insert_account("taken"))
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        statements.run(insert_account("taken"), insert_account("after"))
+
+    assert not Account.objects.filter(slug="after").exists()
+    assert Account.objects.filter(slug="taken").count() == 1
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="pipeline mode is PostgreSQL's"
+)
+def test_on_postgresql_statements_share_one_round_trip() -> None:
+    statements.run(insert_account("begun"))  # the transaction has begun
+    with tempfile.TemporaryFile("w+") as trace:
+        pgconn = connection.connection.pgconn
+        pgconn.trace(trace.fileno())
+        pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
+        try:
+            statements.run(insert_account("one"), insert_account("two"))
+        finally:
+            pgconn.untrace()
+        trace.seek(0)
+        # Lines are: direction (F: to the server, B: back), length, message.
+        messages = [line.split("\t")[:3:2] for line in trace if "\t" in line]
+
+    sent = [i for i, (direction, _) in enumerate(messages) if direction == "F"]
+    answered = [i for i, (direction, _) in enumerate(messages) if direction == "B"]
+    assert max(sent) < min(answered), messages
+    assert [name.strip() for _, name in messages].count("Sync") == 1
+    assert Account.objects.filter(slug__in=["one", "two"]).count() == 2
