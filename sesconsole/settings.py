@@ -125,22 +125,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's backend with a cheaper health check (sesconsole/postgresql).
     DATABASES["default"]["ENGINE"] = "sesconsole.postgresql"
-    # Bind parameters on the server and let psycopg prepare a statement once a
-    # connection has run it 5 times: every send repeats the same few, and
-    # PostgreSQL then skips parsing them. Each execution is still planned for
-    # its own values: a generic plan guesses at skewed columns (most messages
-    # are delivered, few queued) and made the batch page several times slower.
-    # Behind a pooler that cannot keep prepared statements (PgBouncer before
-    # 1.21 in transaction mode), set DATABASE_PREPARED_STATEMENTS=0.
+    # Parameters are bound on the server. Django's own queries are never
+    # prepared, so each is planned for its values: a prepared statement may
+    # switch to a generic plan, which guesses at skewed columns (most messages
+    # are delivered, few queued) and made the batch page several times
+    # slower. The few statements every send repeats, by key, are prepared
+    # (sesconsole/statements.py): PostgreSQL then skips parsing and planning.
     DATABASES["default"]["OPTIONS"] = {
         "server_side_binding": True,
-        "prepare_threshold": (
-            5 if env_bool("DATABASE_PREPARED_STATEMENTS", True) else None
-        ),
-        "options": "-c plan_cache_mode=force_custom_plan",
+        "prepare_threshold": None,
         # What DATABASE_URL asks for (sslmode=…, options=…) wins.
         **DATABASES["default"].get("OPTIONS", {}),
     }
+# Behind a pooler that cannot keep prepared statements (PgBouncer before
+# 1.21 in transaction mode), set DATABASE_PREPARED_STATEMENTS=0.
+SES_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -5,12 +5,25 @@ the wait for its answer. Statements that do not need each other's results
 are built as `Statement`s and given to `run`, which sends them in one go
 (PostgreSQL's pipeline mode) and hands each statement's rows to its `read`.
 Elsewhere they run one after the other, with the same results.
+
+On PostgreSQL the ones a connection repeats become prepared statements
+(unless SES_PREPARED_STATEMENTS is off): parsed once and, after a few runs,
+usually planned once (PostgreSQL keeps a generic plan that is as good as
+the custom ones). That suits these
+statements, which find rows by key; Django's queries are never prepared
+(see settings), so each is planned for its own values.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection
+
+# A statement is prepared once the connection has run it this many times:
+# one-offs (a batch's last, shorter chunk) are not worth keeping.
+PREPARE_AFTER = 2
 
 
 def all_rows(rows: list[tuple]) -> list[tuple]:
@@ -39,7 +52,7 @@ def run(*statements: Statement) -> list:
     if len(statements) > 1 and connection.vendor == "postgresql":
         return _pipelined(statements)
     results = []
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, _prepared():
         for statement in statements:
             cursor.execute(statement.sql, statement.params)
             results.append(_read(statement, cursor))
@@ -50,7 +63,11 @@ def _pipelined(statements: Sequence[Statement]) -> list:
     # A cursor keeps one result, so each statement gets its own.
     cursors = [connection.cursor() for _ in statements]
     try:
-        with connection.wrap_database_errors, connection.connection.pipeline():
+        with (
+            connection.wrap_database_errors,
+            _prepared(),
+            connection.connection.pipeline(),
+        ):
             for cursor, statement in zip(cursors, statements, strict=True):
                 cursor.execute(statement.sql, statement.params)
         return [
@@ -60,6 +77,21 @@ def _pipelined(statements: Sequence[Statement]) -> list:
     finally:
         for cursor in cursors:
             cursor.close()
+
+
+@contextmanager
+def _prepared() -> Iterator[None]:
+    """Prepare, on PostgreSQL, what the connection executes inside."""
+    if connection.vendor != "postgresql" or not settings.SES_PREPARED_STATEMENTS:
+        yield
+        return
+    psycopg_connection = connection.connection
+    previous = psycopg_connection.prepare_threshold
+    psycopg_connection.prepare_threshold = PREPARE_AFTER
+    try:
+        yield
+    finally:
+        psycopg_connection.prepare_threshold = previous
 
 
 def _read(statement: Statement, cursor) -> object:

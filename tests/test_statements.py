@@ -71,3 +71,36 @@ def test_on_postgresql_statements_share_one_round_trip() -> None:
     assert max(sent) < min(answered), messages
     assert [name.strip() for _, name in messages].count("Sync") == 1
     assert Account.objects.filter(slug__in=["one", "two"]).count() == 2
+
+
+def prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [statement for (statement,) in cursor.fetchall()]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"
+)
+def test_repeated_statements_are_prepared_and_djangos_queries_never() -> None:
+    before = set(prepared_statements())
+    counting = Statement(f"SELECT count(*) FROM {TABLE} WHERE slug = %s", ["x"])
+    for _ in range(statements.PREPARE_AFTER + 1):
+        statements.run(counting)
+        list(Account.objects.filter(slug="x"))
+
+    new = set(prepared_statements()) - before
+    assert new == {f"SELECT count(*) FROM {TABLE} WHERE slug = $1"}
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"
+)
+def test_preparing_can_be_turned_off_for_poolers(settings) -> None:
+    settings.SES_PREPARED_STATEMENTS = False
+    before = set(prepared_statements())
+    counting = Statement(f"SELECT count(*) FROM {TABLE} WHERE slug = %s", ["y"])
+    for _ in range(statements.PREPARE_AFTER + 1):
+        statements.run(counting, counting)
+
+    assert set(prepared_statements()) == before
