@@ -108,6 +108,7 @@ _STATE_FIELDS = ("status", "blocked_until", "broken_since")
 
 
 def _take(domain: SenderDomain, day: date, count: int) -> tuple | None:
+    """Run `taking`: the domain's state if it took `count`, else None."""
     (state,) = statements.run(taking(domain, count, day=day))
     return state
 

@@ -203,8 +203,8 @@ def accept(
     daily limit (or the whole request fails) and queued for delivery.
     """
     request_id = uuid.uuid4().hex
-    # No savepoint: a failure anywhere undoes the caller's whole transaction.
     day = quota.sending_day()
+    # No savepoint: a failure anywhere undoes the caller's whole transaction.
     with transaction.atomic(savepoint=False):
         # One round trip: the suppression check, and a reservation for every
         # recipient, as most requests suppress none; the rest give some back.
