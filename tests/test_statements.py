@@ -49,6 +49,19 @@ def test_a_failing_statement_raises_djangos_error_and_stops_the_rest() -> None:
     assert Account.objects.filter(slug="taken").count() == 1
 
 
+def test_statements_run_on_after_a_prepared_one_failed() -> None:
+    # Past PREPARE_AFTER runs the statements are prepared ones on PostgreSQL.
+    for n in range(statements.PREPARE_AFTER + 2):
+        statements.run(insert_account(f"a{n}"), insert_account(f"b{n}"))
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        statements.run(insert_account("a0"), insert_account("late"))
+    statements.run(insert_account("c0"), insert_account("d0"))
+
+    assert Account.objects.filter(slug__in=["c0", "d0"]).count() == 2
+    assert not Account.objects.filter(slug="late").exists()
+
+
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="pipeline mode is PostgreSQL's"
 )
