@@ -20,11 +20,9 @@ docs/webhooks.md describes the payload and how a receiver checks it.
 import hashlib
 import hmac
 import http.client
-import ipaddress
 import json
 import logging
 import secrets
-import socket
 import time
 import urllib.error
 import urllib.parse
@@ -39,6 +37,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import Account
+from sending import webhook_transport
 from sending.models import (
     BounceType,
     EventKind,
@@ -336,40 +335,8 @@ class Attempt:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    # A redirect is an answer like any other non-2xx: following it would
-    # send the signed event somewhere the owner did not register.
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
-
-
-def private_address(url: str) -> str | None:
-    """The endpoint's address if it is not a public one (loopback, private,
-    link-local, reserved), else None. Allowed only with
-    SES_WEBHOOK_ALLOW_HTTP, for development and tests."""
-    if settings.DEBUG or settings.SES_WEBHOOK_ALLOW_HTTP:
-        return None
-    parts = urllib.parse.urlsplit(url)
-    try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443)
-    except (OSError, UnicodeError):
-        return None  # the POST reports what is wrong with the name
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            return str(address)
-    return None
-
-
 def post(url: str, secret: str, payload: dict, delivery_id: int) -> Attempt:
     """POST `payload` signed with `secret`; never raises for network errors."""
-    if private := private_address(url):
-        return Attempt(
-            None, f"Refused: {url} resolves to {private}, not a public address."
-        )
     body = body_for(payload)
     timestamp = int(time.time())
     request = urllib.request.Request(
@@ -386,8 +353,10 @@ def post(url: str, secret: str, payload: dict, delivery_id: int) -> Attempt:
     )
     timeout = settings.SES_WEBHOOK_TIMEOUT_SECONDS
     try:
-        with _opener.open(request, timeout=timeout) as response:
+        with webhook_transport.open_checked(request, timeout=timeout) as response:
             return Attempt(response.status, _excerpt(response))
+    except webhook_transport.Refused as refusal:
+        return Attempt(None, f"Refused: {refusal}"[:RESPONSE_CHARS])
     except urllib.error.HTTPError as error:
         with error:
             return Attempt(error.code, _excerpt(error))
