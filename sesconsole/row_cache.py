@@ -8,9 +8,8 @@ A copy is good while one shared version number — kept in the cache, which
 every web, worker and SMTP process shares — is the one it was loaded under.
 Saving or deleting a watched model moves the version on at once and again
 when its transaction commits, so the next lookup in every process loads the
-row afresh. Nothing
-here is for state that changes through `QuerySet.update()` (a domain's limit
-or block): read that fresh.
+row afresh. Nothing here is for state that changes through
+`QuerySet.update()` (a domain's limit or block): read that fresh.
 """
 
 import threading

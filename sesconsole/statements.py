@@ -9,9 +9,9 @@ Elsewhere they run one after the other, with the same results.
 On PostgreSQL the ones a connection repeats become prepared statements
 (unless SES_PREPARED_STATEMENTS is off): parsed once and, after a few runs,
 usually planned once (PostgreSQL keeps a generic plan that is as good as
-the custom ones). That suits these
-statements, which find rows by key; Django's queries are never prepared
-(see settings), so each is planned for its own values.
+the custom ones). That suits these statements, which find rows by key;
+Django's queries are never prepared (see settings), so each is planned for
+its own values.
 """
 
 from collections.abc import Callable, Iterator, Sequence
